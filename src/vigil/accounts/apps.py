@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "vigil.accounts"
+    label = "accounts"
+    verbose_name = "Users, agencies and teams"

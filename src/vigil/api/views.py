@@ -1,0 +1,22 @@
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+import vigil
+
+
+class ApiRoot(APIView):
+    """The API's front door: its version and where to find its schema. Any signed-in user."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(summary="API root", responses={200: dict})
+    def get(self, request):
+        return Response({
+            "service": "Vigil",
+            "api_version": "v1",
+            "vigil_version": vigil.__version__,
+            "schema": request.build_absolute_uri(reverse("api:schema")),
+        })

@@ -1,0 +1,8 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("vigil.accounts.urls")),
+    path("api/v1/", include("vigil.api.urls")),
+    path("admin/", admin.site.urls),
+]
