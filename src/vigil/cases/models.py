@@ -23,3 +23,6 @@ class SafeguardingCase(models.Model):
                                    name="case_closes_after_it_opens"),
         ]
         indexes = [models.Index(fields=["opened_at", "closed_at"])]
+
+    def __str__(self) -> str:
+        return f"Case {self.public_id}"

@@ -82,6 +82,9 @@ class Involvement(models.Model):
         ]
         indexes = [models.Index(fields=["role", "person_record"])]
 
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} on {self.incident_id}"
+
 
 class OffenceGroup(models.TextChoices):
     """Home Office offence groups (the subset Vigil reports on)."""
@@ -136,6 +139,9 @@ class Arrest(models.Model):
                                    name="arrest_for_incident_or_crime"),
         ]
 
+    def __str__(self) -> str:
+        return f"Arrest {self.public_id}"
+
 
 class Outcome(models.Model):
     """How a crime was finally resolved (Home Office outcome types, grouped)."""
@@ -166,3 +172,6 @@ class Outcome(models.Model):
                 name="outcome_nfa_has_reason",
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.get_type_display()

@@ -37,16 +37,16 @@ class Address(models.Model):
     def __str__(self) -> str:
         return f"Address {self.public_id}"
 
+    def save(self, *args, **kwargs):
+        self.postcode = normalise.normalise_postcode(self.postcode)
+        self.address_key = normalise.address_key(line1=self.line1, postcode=self.postcode)
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         try:
             self.postcode = normalise.normalise_postcode(self.postcode)
         except normalise.InvalidPostcode:
             raise ValidationError({"postcode": "Enter a full UK postcode, like LE1 6ZZ"}) from None
-
-    def save(self, *args, **kwargs):
-        self.postcode = normalise.normalise_postcode(self.postcode)
-        self.address_key = normalise.address_key(line1=self.line1, postcode=self.postcode)
-        super().save(*args, **kwargs)
 
 
 class Phone(models.Model):
@@ -104,12 +104,6 @@ class PersonRecord(models.Model):
     def __str__(self) -> str:
         return f"Person record {self.public_id}"
 
-    def fill_keys(self) -> None:
-        self.given_name_key = normalise.name_key(self.given_name)
-        self.family_name_key = normalise.name_key(self.family_name)
-        self.given_name_phonetic = normalise.phonetic_key(self.given_name)
-        self.family_name_phonetic = normalise.phonetic_key(self.family_name)
-
     def save(self, *args, **kwargs):
         if self.pk is not None:
             stored = PersonRecord.objects.filter(pk=self.pk).values(*self.IDENTITY_FIELDS).first()
@@ -117,6 +111,12 @@ class PersonRecord(models.Model):
                 raise ValidationError("A person record is never edited: record a correction as a new record.")
         self.fill_keys()
         super().save(*args, **kwargs)
+
+    def fill_keys(self) -> None:
+        self.given_name_key = normalise.name_key(self.given_name)
+        self.family_name_key = normalise.name_key(self.family_name)
+        self.given_name_phonetic = normalise.phonetic_key(self.given_name)
+        self.family_name_phonetic = normalise.phonetic_key(self.family_name)
 
 
 class Relationship(models.Model):
@@ -142,6 +142,9 @@ class Relationship(models.Model):
             ),
             models.UniqueConstraint(fields=["victim", "suspect"], name="relationship_once_per_pair"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} relationship"
 
 
 class WarningMarker(models.Model):
@@ -182,6 +185,9 @@ class WarningMarker(models.Model):
             models.CheckConstraint(condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                                    name="marker_ends_after_it_starts"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} marker {self.public_id}"
 
     def in_force_on(self, day) -> bool:
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)

@@ -67,9 +67,9 @@ def name_key(name: str) -> str:
 
 
 def phonetic_key(name: str) -> str:
-    """A phonetic key (NYSIIS) so that Smith and Smyth, Catherine and Kathryn meet."""
+    """A phonetic key (Metaphone) so that Smith and Smyth, Catherine and Katherine meet."""
     key = name_key(name)
-    return jellyfish.nysiis(key) if key else ""
+    return jellyfish.metaphone(key) if key else ""
 
 
 def address_key(*, line1: str, postcode: str) -> str:

@@ -20,3 +20,6 @@ class RiskAssessment(models.Model):
     yes_count = models.PositiveSmallIntegerField(null=True, blank=True)
     grade = models.CharField(max_length=10, choices=RiskLevel.choices)
     assessed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.get_grade_display()} risk assessment {self.public_id}"

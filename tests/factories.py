@@ -1,0 +1,84 @@
+"""Factories shared by every test: small functions that build valid objects with sensible defaults."""
+
+import itertools
+from datetime import UTC, date, datetime
+
+from vigil.accounts.models import Agency, Team, User
+from vigil.incidents.models import Area, Crime, Incident, Involvement
+from vigil.people.models import Address, Person, PersonRecord, Phone
+
+_counter = itertools.count(1)
+TEST_PASSWORD = "correct-horse-battery-staple-42"
+
+
+def agency_create(*, code: str = "force", kind: str = Agency.Kind.FORCE, name: str | None = None) -> Agency:
+    agency, _ = Agency.objects.get_or_create(code=code, defaults={"name": name or code.title(), "kind": kind})
+    return agency
+
+
+def team_create(*, code: str | None = None, kind: str = Team.Kind.RESPONSE, agency: Agency | None = None,
+                area: Area | None = None) -> Team:
+    n = next(_counter)
+    return Team.objects.create(code=code or f"team-{n}", name=f"Team {n}", kind=kind,
+                               agency=agency or agency_create(), area=area)
+
+
+def user_create(*, role: str = "response_officer", agency: Agency | None = None, teams=(),
+                username: str | None = None, password: str = TEST_PASSWORD) -> User:
+    n = next(_counter)
+    user = User.objects.create_user(username=username or f"user{n}", password=password, role=role,
+                                    agency=agency or agency_create())
+    if teams:
+        user.teams.set(teams)
+    return user
+
+
+def area_create(*, code: str = "city", name: str = "City", districts: str = "LE1 LE2") -> Area:
+    area, _ = Area.objects.get_or_create(code=code, defaults={"name": name, "postcode_districts": districts})
+    return area
+
+
+def address_create(*, line1: str = "12 Example Road", postcode: str = "LE1 6ZZ", town: str = "Leicester") -> Address:
+    return Address.objects.create(line1=line1, postcode=postcode, town=town)
+
+
+def phone_create(*, number: str = "07700 900123") -> Phone:
+    phone, _ = Phone.objects.get_or_create(e164=_e164(number))
+    return phone
+
+
+def _e164(number: str) -> str:
+    from vigil.people.normalise import normalise_phone
+
+    return normalise_phone(number)
+
+
+def person_record_create(*, given_name: str = "Alex", family_name: str = "Example", dob: date | None = None,
+                         person: Person | None = None, address: Address | None = None,
+                         phone: Phone | None = None, sex: str = "U") -> PersonRecord:
+    return PersonRecord.objects.create(
+        given_name=given_name, family_name=family_name, date_of_birth=dob, sex=sex,
+        person=person if person is not None else Person.objects.create(),
+        address=address, phone=phone, recorded_at=datetime(2013, 1, 1, 12, tzinfo=UTC))
+
+
+def incident_create(*, domestic_abuse: bool = True, received_at: datetime | None = None,
+                    address: Address | None = None, area: Area | None = None, grade: int = 2,
+                    victim: PersonRecord | None = None, suspect: PersonRecord | None = None) -> Incident:
+    n = next(_counter)
+    incident = Incident.objects.create(
+        reference=f"TEST-{n:06d}", received_at=received_at or datetime(2013, 3, 1, 22, 15, tzinfo=UTC),
+        channel=Incident.Channel.EMERGENCY, area=area, address=address, is_domestic_abuse=domestic_abuse,
+        response_grade=grade, summary="Synthetic test incident")
+    for record, role in ((victim, Involvement.Role.VICTIM), (suspect, Involvement.Role.SUSPECT)):
+        if record is not None:
+            Involvement.objects.create(incident=incident, person_record=record, role=role)
+    return incident
+
+
+def crime_create(*, incident: Incident | None = None, group: str = "assault_with_injury",
+                 domestic_abuse: bool = True, recorded_at: datetime | None = None) -> Crime:
+    n = next(_counter)
+    return Crime.objects.create(reference=f"CR-{n:06d}", incident=incident, offence_group=group,
+                                is_domestic_abuse=domestic_abuse,
+                                recorded_at=recorded_at or datetime(2013, 3, 2, 9, tzinfo=UTC))
