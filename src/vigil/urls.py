@@ -3,6 +3,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("vigil.accounts.urls")),
+    path("people/", include("vigil.people.urls")),
+    path("audit/", include("vigil.audit.urls")),
     path("api/v1/", include("vigil.api.urls")),
     path("admin/", admin.site.urls),
 ]

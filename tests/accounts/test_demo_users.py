@@ -44,3 +44,12 @@ def test_demo_users_are_refused_outside_demo_mode(settings, tmp_path):
     with pytest.raises(CommandError):
         call_command("demo_users")
     assert not User.objects.exists()
+
+
+def test_the_demo_administrator_is_not_a_superuser_and_cannot_open_people(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("demo_users")
+    admin = User.objects.get(role="administrator")
+    assert admin.is_staff and not admin.is_superuser
+    assert admin.has_perm("accounts.change_user")
+    assert not admin.has_perm("people.view_person")

@@ -99,7 +99,7 @@ def demo_users_ensure() -> list[DemoSignIn]:
         user.role, user.agency = role.code, agency
         user.first_name, user.last_name = "Demo", role.name
         user.is_staff = role.code == "administrator"
-        user.is_superuser = role.code == "administrator"
+        user.is_superuser = False  # a superuser would hold every permission, people's records included
         user.set_password(password)
         user.save()
         if role.code == "partner_practitioner":

@@ -1,5 +1,4 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView
 
 from . import views
 
@@ -7,5 +6,5 @@ app_name = "api"
 
 urlpatterns = [
     path("", views.ApiRoot.as_view(), name="root"),
-    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("schema/", views.ApiSchema.as_view(api_version="v1"), name="schema"),
 ]

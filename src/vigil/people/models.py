@@ -191,3 +191,70 @@ class WarningMarker(models.Model):
 
     def in_force_on(self, day) -> bool:
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+
+class Restriction(models.Model):
+    """A restricted person: the victim works for the force, lives at a refuge, or the case is high
+    profile. Opening the record then needs a stated reason, and the owner is told."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="restrictions")
+    reason = models.CharField(max_length=300)
+    owner = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="restrictions_owned")
+    created_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(lifted_at__isnull=True),
+                                    name="one_active_restriction_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Restriction {self.public_id}"
+
+
+class SafeContact(models.Model):
+    """How a victim may safely be contacted: the only number and times to use, and a code word."""
+
+    person = models.OneToOneField(Person, on_delete=models.CASCADE, related_name="safe_contact")
+    phone = models.ForeignKey(Phone, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    safe_times = models.CharField(max_length=200, blank=True, help_text="For example: weekdays 10:00 to 14:00")
+    code_word = models.CharField(max_length=60, blank=True)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Safe contact for {self.person}"
+
+
+class ContactBan(models.Model):
+    """A number or address that must never be used to contact this person (the abuser may see it)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="contact_bans")
+    phone = models.ForeignKey(Phone, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    address = models.ForeignKey(Address, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(phone__isnull=False, address__isnull=True) | Q(phone__isnull=True, address__isnull=False),
+                name="contact_ban_names_a_phone_or_an_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Never use this contact"
+
+
+class RestrictedAccessAlert(models.Model):
+    """Tells a restriction's owner that someone opened the restricted record, and why."""
+
+    restriction = models.ForeignKey(Restriction, on_delete=models.CASCADE, related_name="alerts")
+    accessed_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=300)
+    accessed_at = models.DateTimeField()
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Access to restricted record at {self.accessed_at:%Y-%m-%d %H:%M}"

@@ -36,7 +36,7 @@ def normalise_postcode(raw: str) -> str:
         compact = compact[:-3] + "0" + compact[-2:]
     match = _POSTCODE_RE.match(compact)
     if not match:
-        raise InvalidPostcode(f"{raw!r} is not a UK postcode")
+        raise InvalidPostcode("not a UK postcode")  # never echo the value: it may locate a victim
     return f"{match.group(1)} {match.group(2)}"
 
 

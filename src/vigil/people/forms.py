@@ -1,0 +1,34 @@
+from django import forms
+
+from .normalise import InvalidPostcode, normalise_postcode
+
+
+class PersonSearchForm(forms.Form):
+    family_name = forms.CharField(label="Family name", max_length=100)
+    given_name = forms.CharField(label="Given name", max_length=100, required=False)
+    date_of_birth = forms.DateField(label="Date of birth", required=False,
+                                    help_text="For example, 27 3 1985 or 1985-03-27",
+                                    input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d %m %Y", "%d-%m-%Y"],
+                                    error_messages={"invalid": "Enter a real date of birth, like 27/03/1985"})
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+
+    def clean_postcode(self):
+        raw = self.cleaned_data.get("postcode", "")
+        if not raw:
+            return ""
+        try:
+            return normalise_postcode(raw)
+        except InvalidPostcode:
+            raise forms.ValidationError("Enter a full UK postcode, like LE1 6ZZ") from None
+
+
+class RestrictedReasonForm(forms.Form):
+    reason = forms.CharField(label="Why do you need to open this record?", max_length=300,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="Your reason is recorded and the record's owner is told.")
+
+
+class SafeContactForm(forms.Form):
+    phone = forms.CharField(label="Safe phone number", max_length=30, required=False)
+    safe_times = forms.CharField(label="Safe times to call", max_length=200, required=False)
+    code_word = forms.CharField(label="Agreed code word", max_length=60, required=False)

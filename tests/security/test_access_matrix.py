@@ -1,0 +1,142 @@
+"""Default deny, checked for every URL and every role.
+
+ACCESS declares, for every URL name, who may open it. The first test fails the build when a URL is
+added without a declaration here or without a permission on its view; the second requests every URL
+as every role (and as an anonymous visitor) and checks the answer against the table.
+"""
+
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories import agency_create, user_create
+from vigil.accounts.access import PUBLIC, declared_permission
+from vigil.accounts.roles import ROLES
+
+ALL_ROLES = frozenset(r.code for r in ROLES)
+PERSON_WORK = frozenset({
+    "call_taker", "control_room_supervisor", "response_officer", "supervisor", "specialist_investigator",
+    "repeat_case_officer", "neighbourhood_officer", "marac_coordinator",
+})
+ANYONE = "anyone"  # public: no sign-in needed
+
+ACCESS: dict[str, frozenset[str] | str] = {
+    "accounts:home": ALL_ROLES,
+    "accounts:sign-in": ANYONE,
+    "accounts:sign-out": ANYONE,
+    "accounts:second-factor": ALL_ROLES,
+    "accounts:second-factor-set-up": ALL_ROLES,
+    "people:search": PERSON_WORK,
+    "people:detail": PERSON_WORK,
+    "people:open-restricted": PERSON_WORK,
+    "people:safe-contact": PERSON_WORK,
+    "people:viewers": PERSON_WORK | {"auditor"},
+    "audit:search": frozenset({"auditor"}),
+    "audit:verify": frozenset({"auditor", "administrator"}),
+    "api:root": ALL_ROLES,
+    "api:schema": ALL_ROLES,
+    "admin:*": frozenset({"administrator"}),
+    # Admin pages that refuse everyone: lockout records and second-factor devices are never added by
+    # hand, and autocomplete answers only with a model and field named in its query.
+    "admin:axes_accessattempt_add": frozenset(),
+    "admin:axes_accessfailurelog_add": frozenset(),
+    "admin:axes_accesslog_add": frozenset(),
+    "admin:otp_static_staticdevice_add": frozenset(),
+    "admin:otp_totp_totpdevice_add": frozenset(),
+    "admin:autocomplete": frozenset(),
+}
+
+# Sign-out only answers POST; a GET is refused for everyone with 405, which is not an access question.
+METHOD_ONLY = {"accounts:sign-out"}
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str = ""):
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from _walk(entry, prefix + str(entry.pattern), ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}", prefix + str(entry.pattern), entry.callback
+
+
+def all_urls():
+    return sorted(_walk(get_resolver()), key=lambda item: item[0])
+
+
+def declared_access(name: str):
+    if name in ACCESS:
+        return ACCESS[name]
+    namespace = name.split(":")[0]
+    return ACCESS.get(f"{namespace}:*")
+
+
+def _sample_path(route: str) -> str | None:
+    """A concrete path for a route, with made-up values for its parameters."""
+    import re
+
+    if route.startswith("^") or "(?P" in route:
+        return None  # regular-expression routes (admin app list) are covered by their neighbours
+    values = {"uuid": str(uuid.uuid4()), "int": "999999", "str": "x", "slug": "x", "path": "x/y"}
+
+    def fill(match):
+        converter = match.group(1) or "str"
+        return values.get(converter, "x")
+
+    return "/" + re.sub(r"<(?:(\w+):)?\w+>", fill, route)
+
+
+def test_every_url_declares_who_may_use_it():
+    undeclared = [name for name, _, _ in all_urls() if declared_access(name) is None]
+    assert not undeclared, f"URLs with no entry in the access table: {undeclared}"
+    no_permission = [name for name, _, callback in all_urls()
+                     if not name.startswith("admin:") and declared_permission(callback) is None]
+    assert not no_permission, f"views that name no permission predicate: {no_permission}"
+
+
+def test_public_views_are_declared_public_on_both_sides():
+    for name, _, callback in all_urls():
+        if name.startswith("admin:"):
+            continue
+        is_public_view = declared_permission(callback) == PUBLIC
+        assert is_public_view == (declared_access(name) == ANYONE), name
+
+
+def _user_for(role: str):
+    if role == "partner_practitioner":
+        return user_create(role=role, agency=agency_create(code="idva", kind="idva"))
+    return user_create(role=role)
+
+
+def _is_denied(response) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    return response.status_code == 302 and "/sign-in/" in response.get("Location", "")
+
+
+@pytest.mark.django_db
+def test_each_role_gets_exactly_what_the_table_allows(client):
+    users = {role: _user_for(role) for role in sorted(ALL_ROLES)}
+    checked = 0
+    mismatches = []
+    for name, route, _ in all_urls():
+        path = _sample_path(route)
+        if path is None or name in METHOD_ONLY:
+            continue
+        allowed = declared_access(name)
+        client.logout()
+        anonymous = client.get(path)
+        if allowed == ANYONE:
+            if _is_denied(anonymous):
+                mismatches.append((name, "anonymous", anonymous.status_code))
+            continue
+        if not _is_denied(anonymous):
+            mismatches.append((name, "anonymous", anonymous.status_code))
+        for role, user in users.items():
+            client.force_login(user)
+            response = client.get(path)
+            if _is_denied(response) == (role in allowed):
+                mismatches.append((name, role, response.status_code))
+            checked += 1
+    assert checked > 50
+    assert not mismatches, f"access differs from the table: {mismatches}"
