@@ -42,3 +42,15 @@ def test_every_page_says_the_data_is_synthetic_in_demo_mode(client, settings):
     assert banner in unescape(client.get(reverse("accounts:sign-in")).content.decode())
     settings.DEMO_MODE = False
     assert banner not in unescape(client.get(reverse("accounts:sign-in")).content.decode())
+
+
+@pytest.mark.parametrize("role, shown, hidden", [
+    ("call_taker", "Find a person", "Audit log"),
+    ("auditor", "Audit log", "Find a person"),
+    ("analyst", "API", "Administration"),
+])
+def test_navigation_shows_only_what_the_role_may_open(client, role, shown, hidden):
+    client.force_login(user_create(role=role))
+    page = client.get("/").content.decode()
+    assert shown in page
+    assert hidden not in page

@@ -158,3 +158,14 @@ def test_the_restriction_owner_sees_who_has_looked_and_others_do_not(client, vic
     assert officer.username.encode() in page.content
     client.force_login(factories.user_create(role="response_officer"))
     assert client.get(reverse("people:viewers", args=[victim.public_id])).status_code == 403
+
+
+def test_the_owner_is_told_on_their_home_page(client, victim):
+    owner = _restrict(victim)
+    officer = factories.user_create(role="response_officer")
+    services.restricted_access_open(person=victim, by=officer, reason="Checking before a visit today",
+                                    session=client.session)
+    client.force_login(owner)
+    page = client.get(reverse("accounts:home")).content
+    assert b"Restricted records you own were opened" in page
+    assert b"Checking before a visit today" in page

@@ -5,11 +5,13 @@ from django.urls import NoReverseMatch, reverse
 
 from .selectors import SecondFactorStep, second_factor_step
 
-# (label, url name, roles that see it; None means every signed-in user)
-NAV_ITEMS: list[tuple[str, str, frozenset[str] | None]] = [
-    ("Home", "accounts:home", None),
-    ("API", "api:root", None),
-    ("Administration", "admin:index", frozenset({"administrator"})),
+# (label, url name, the permission the page itself requires): a link shows only if the user has it.
+NAV_ITEMS: list[tuple[str, str, str]] = [
+    ("Home", "accounts:home", "accounts.view_home"),
+    ("Find a person", "people:search", "people.search_people"),
+    ("Audit log", "audit:search", "audit.search_events"),
+    ("API", "api:root", "api.view_root"),
+    ("Administration", "admin:index", "accounts.use_admin"),
 ]
 
 
@@ -22,8 +24,8 @@ def navigation_for(user, current_path: str) -> list[dict]:
     if step is not SecondFactorStep.NONE:
         return []  # nothing to link to until the second factor is passed
     items = []
-    for label, url_name, roles in NAV_ITEMS:
-        if roles is not None and user.role not in roles:
+    for label, url_name, permission in NAV_ITEMS:
+        if not user.has_perm(permission):
             continue
         try:
             href = reverse(url_name)

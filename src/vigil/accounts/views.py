@@ -7,6 +7,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as second_factor_login
 
+from vigil.people.selectors import restricted_access_alerts
+
 from .access import PUBLIC, public, requires
 from .forms import AuthenticatorConfirmForm, SecondFactorSignInForm, SignInForm
 from .selectors import totp_device_qr_svg, totp_device_secret, user_has_second_factor
@@ -87,4 +89,5 @@ def home(request):
         "role": request.user.role_info,
         "teams": request.user.teams.order_by("name"),
         "has_second_factor": user_has_second_factor(user=request.user),
+        "restricted_access_alerts": restricted_access_alerts(owner=request.user),
     })

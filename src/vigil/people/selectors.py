@@ -147,3 +147,11 @@ def person_search(*, viewer, family_name: str, given_name: str = "", date_of_bir
                      k for k, v in {"family_name": family_name, "given_name": given_name,
                                     "date_of_birth": date_of_birth, "postcode": postcode}.items() if v)})
     return result
+
+
+def restricted_access_alerts(*, owner, limit: int = 20):
+    """Recent openings of the restricted records this user owns: who, when and why."""
+    from .models import RestrictedAccessAlert
+
+    return list(RestrictedAccessAlert.objects.filter(restriction__owner=owner)
+                .select_related("accessed_by", "restriction__person").order_by("-accessed_at")[:limit])
