@@ -10,6 +10,8 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from vigil.audit.services import audit_record
+
 AUTHENTICATOR_DEVICE_NAME = "Authenticator app"
 RECOVERY_DEVICE_NAME = "Recovery codes"
 RECOVERY_CODE_COUNT = 10
@@ -24,7 +26,7 @@ def totp_device_start(*, user) -> TOTPDevice:
 
 
 @transaction.atomic
-def totp_device_confirm(*, device: TOTPDevice, code: str) -> list[str] | None:
+def totp_device_confirm(*, device: TOTPDevice, code: str, request=None) -> list[str] | None:
     """Confirm the device if `code` is current, replacing any earlier devices. Returns the new recovery
     codes (to show once), or None if the code is wrong."""
     if device.confirmed or not device.verify_token(code.strip()):
@@ -32,7 +34,10 @@ def totp_device_confirm(*, device: TOTPDevice, code: str) -> list[str] | None:
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    return recovery_codes_create(user=device.user)
+    codes = recovery_codes_create(user=device.user)
+    audit_record(action="sign_in_security", actor=device.user, obj=device.user,
+                 detail={"change": "authenticator_confirmed", "recovery_codes_issued": len(codes)}, request=request)
+    return codes
 
 
 @transaction.atomic
@@ -53,15 +58,19 @@ def _recovery_code() -> str:
 
 
 @transaction.atomic
-def second_factor_verify(*, user, code: str) -> TOTPDevice | StaticDevice | None:
+def second_factor_verify(*, user, code: str, request=None) -> TOTPDevice | StaticDevice | None:
     """The confirmed device that accepts `code`, or None. Six digits are checked against the user's
     authenticator app; anything else against their unused recovery codes (a match spends the code).
     django-otp throttles each device after repeated failures."""
     code = code.replace(" ", "").replace("-", "").strip().lower()
-    if not code:
-        return None
     device_model = TOTPDevice if (code.isdigit() and len(code) == 6) else StaticDevice
-    for device in device_model.objects.devices_for_user(user, confirmed=True).select_for_update():
-        if device.verify_token(code):
-            return device
-    return None
+    accepted = None
+    if code:
+        for device in device_model.objects.devices_for_user(user, confirmed=True).select_for_update():
+            if device.verify_token(code):
+                accepted = device
+                break
+    kind = "authenticator" if device_model is TOTPDevice else "recovery_code"
+    audit_record(action="sign_in" if accepted else "sign_in_failed", actor=user, obj=user,
+                 detail={"step": "second_factor", "method": kind}, request=request)
+    return accepted

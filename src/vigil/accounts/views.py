@@ -53,7 +53,7 @@ def second_factor(request):
         return redirect("accounts:second-factor-set-up")
     form = SecondFactorSignInForm(request.POST or None)
     if form.is_valid():
-        device = second_factor_verify(user=request.user, code=form.cleaned_data["code"])
+        device = second_factor_verify(user=request.user, code=form.cleaned_data["code"], request=request)
         if device is not None:
             second_factor_login(request, device)
             return redirect(_next_url(request))
@@ -70,7 +70,7 @@ def second_factor_set_up(request):
     device = totp_device_start(user=request.user)
     form = AuthenticatorConfirmForm(request.POST or None)
     if form.is_valid():
-        recovery_codes = totp_device_confirm(device=device, code=form.cleaned_data["code"])
+        recovery_codes = totp_device_confirm(device=device, code=form.cleaned_data["code"], request=request)
         if recovery_codes is not None:
             second_factor_login(request, device)
             return render(request, "accounts/recovery_codes.html",

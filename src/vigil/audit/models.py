@@ -38,6 +38,7 @@ class Action(models.TextChoices):
     SIGN_IN = "sign_in", "Signed in"
     SIGN_IN_FAILED = "sign_in_failed", "Failed to sign in"
     LOCKOUT = "lockout", "Locked out"
+    SIGN_IN_SECURITY = "sign_in_security", "Changed sign-in security"
     EXPORT = "export", "Exported data"
     DOWNLOAD = "download", "Downloaded a file"
     SEARCH = "search", "Searched"
@@ -57,6 +58,7 @@ ACTION_DPA_CATEGORY: dict[str, DpaCategory] = {
     Action.SIGN_IN: DpaCategory.SECURITY,
     Action.SIGN_IN_FAILED: DpaCategory.SECURITY,
     Action.LOCKOUT: DpaCategory.SECURITY,
+    Action.SIGN_IN_SECURITY: DpaCategory.SECURITY,
     Action.EXPORT: DpaCategory.DISCLOSURE,
     Action.DOWNLOAD: DpaCategory.DISCLOSURE,
     Action.SEARCH: DpaCategory.CONSULTATION,
