@@ -12,6 +12,9 @@ class TrueIdentity(models.Model):
     noise = models.CharField(max_length=200, blank=True,
                              help_text="The kinds of recording noise applied to this record, comma-separated")
 
+    def __str__(self) -> str:
+        return f"True identity of record {self.person_record_id}"
+
 
 class GeneratedForce(models.Model):
     """One run of the generator: what was asked for, so that a database says what it holds."""
@@ -22,3 +25,6 @@ class GeneratedForce(models.Model):
     generated_at = models.DateTimeField(auto_now_add=True)
     incidents = models.IntegerField(default=0)
     person_records = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.profile} seed {self.seed} scale {self.scale:g}"
