@@ -16,7 +16,10 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+        message = f"{CHROMIUM} is not installed (apt-get install chromium)"
+        if os.environ.get("VIGIL_REQUIRE_BROWSER"):
+            pytest.fail(message)  # CI sets this: browser journeys must never be skipped there
+        pytest.skip(message)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

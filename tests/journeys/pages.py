@@ -106,3 +106,38 @@ class HomePage(VigilPage):
     def sign_out(self):
         self.page.get_by_role("button", name="Sign out").click()
         self.page.wait_for_load_state()
+
+
+class PersonSearchPage(VigilPage):
+    path = "/people/"
+
+    def search(self, *, family_name: str):
+        self.page.get_by_label("Family name").fill(family_name)
+        self.page.get_by_role("button", name="Search").click()
+        self.page.wait_for_load_state()
+
+    def open_result(self, number: int = 1):
+        self.page.get_by_role("link", name=f"Open record {number}").click()
+        self.page.wait_for_load_state()
+
+
+class RestrictedRecordPage(VigilPage):
+    def open_with_reason(self, reason: str):
+        self.page.get_by_label("Why do you need to open this record?").fill(reason)
+        self.page.get_by_role("button", name="Open the record").click()
+        self.page.wait_for_load_state()
+
+
+class AuditSearchPage(VigilPage):
+    path = "/audit/"
+
+    def search(self, *, user: str = "", action: str = ""):
+        if user:
+            self.page.get_by_label("User").fill(user)
+        if action:
+            self.page.get_by_label("Action").select_option(label=action)
+        self.page.get_by_role("button", name="Search").click()
+        self.page.wait_for_load_state()
+
+    def result_rows(self) -> list[str]:
+        return self.page.locator("table tbody tr").all_inner_texts()
