@@ -51,7 +51,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings")
 django.setup()
 from vigil.demo.profiles import profile_get
 from vigil.demo.services import force_generate
-summary = force_generate(profile=profile_get("{profile}"), seed=1, scale=43.0, partition_limit={partitions})
+summary = force_generate(profile=profile_get("{profile}"), seed=1, scale=43.0, partition_limit={partitions},
+                         parallel=True)
 print(f"SECONDS {{summary.seconds:.3f}} INCIDENTS {{summary.incidents}}")
 """
 

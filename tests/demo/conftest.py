@@ -10,10 +10,10 @@ def profile():
     return profile_get("leicestershire-2013")
 
 
-def generated_then_rolled_back(profile, *, seed: int, scale: float, read):
+def generated_then_rolled_back(profile, *, seed: int, scale: float, read, parallel: bool = False):
     """Generate a force, return `read()` of it, and roll the generation back."""
     with transaction.atomic():
-        force_generate(profile=profile, seed=seed, scale=scale)
+        force_generate(profile=profile, seed=seed, scale=scale, parallel=parallel)
         result = read()
         transaction.set_rollback(True)
     return result

@@ -35,6 +35,13 @@ def test_same_seed_gives_the_same_rows_and_another_seed_differs(profile):
     assert first["incidents"] != other["incidents"] and first["records"] != other["records"]
 
 
+@pytest.mark.django_db
+def test_generating_in_a_child_process_writes_exactly_the_same_rows(profile):
+    in_process = generated_then_rolled_back(profile, seed=21, scale=0.01, read=_snapshot)
+    pipelined = generated_then_rolled_back(profile, seed=21, scale=0.01, read=_snapshot, parallel=True)
+    assert pipelined == in_process
+
+
 def test_a_national_scale_is_split_into_force_partitions():
     assert partitions_for(1) == (1, 1)
     assert partitions_for(0.3) == (1, 0.3)

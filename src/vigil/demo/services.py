@@ -1,11 +1,15 @@
 """Generating a synthetic force into the database."""
 
+import itertools
 import math
+import multiprocessing
 import random
 import time
+import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from tqdm import tqdm
 
@@ -53,10 +57,76 @@ def areas_ensure(profile: Profile) -> list[int]:
     return ids
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """What generating the partitions needs; plain data, so a child process can take it."""
+
+    profile: Profile
+    volumes: object
+    seed: int
+    count: int
+    ids: Ids
+    lookups: Lookups
+    area_ids: list[int]
+    run_tag: int
+
+
+# An item of the stream: (partition index, rows by table or None at the partition's end, and the
+# incidents in the rows, or (incidents, person records) of the finished partition).
+StreamItem = tuple[int, dict[str, list[tuple]] | None, object]
+
+
+def partition_stream(plan: _Plan) -> Iterator[StreamItem]:
+    """The rows of every partition, batch by batch: pure generation, no database."""
+    ids = plan.ids
+    for index in range(plan.count):
+        rng = random.Random(f"{plan.seed}:{index}")
+        events, ids.true_person = da_history(plan.profile, plan.volumes, rng,
+                                             NamePools.build(plan.seed * 1000 + index), ids.true_person)
+        partition = Partition(profile=plan.profile, volumes=plan.volumes, rng=rng, ids=ids, lookups=plan.lookups,
+                              area_ids=plan.area_ids, tag=f"{plan.run_tag}-{index:02d}", noise=NoiseRates())
+        for rows, incident_count in partition.batches(events):
+            yield index, rows, incident_count
+        del events
+        yield index, None, (partition.counts.incidents, partition.counts.person_records)
+
+
+_STREAM_END = "end"
+
+
+def _stream_in_child(plan: _Plan, items: multiprocessing.Queue) -> None:
+    try:
+        for item in partition_stream(plan):
+            items.put(item)
+        items.put(_STREAM_END)
+    except BaseException:  # handed to the parent, which raises it
+        items.put(("error", traceback.format_exc()))
+
+
+def stream_from_child_process(plan: _Plan) -> Iterator[StreamItem]:
+    """The same stream, generated in a child process while this one writes: on two cores the
+    generating and the writing overlap. At most `depth` batches wait in between (bounded memory)."""
+    context = multiprocessing.get_context("fork")
+    items = context.Queue(maxsize=3)
+    child = context.Process(target=_stream_in_child, args=(plan, items), name="demo-generator", daemon=True)
+    child.start()
+    try:
+        while (item := items.get()) != _STREAM_END:
+            if item[0] == "error":
+                raise RuntimeError(f"generation failed in the child process:\n{item[1]}")
+            yield item
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
+
+
 def force_generate(*, profile: Profile, seed: int, scale: float = 1.0, progress: bool = False,
-                   partition_limit: int | None = None) -> GenerationSummary:
+                   partition_limit: int | None = None, parallel: bool = False) -> GenerationSummary:
     """Generate `profile` at `scale` with `seed` into the database: the same seed gives the same
-    rows. `partition_limit` stops after that many partitions (for measuring a national rate)."""
+    rows. `partition_limit` stops after that many partitions (for measuring a national rate).
+    `parallel` generates in a child process while this one writes (the command does; tests, which
+    write inside their own transaction, need not)."""
     started = time.perf_counter()
     count, partition_scale = partitions_for(scale)
     if partition_limit is not None:
@@ -68,25 +138,26 @@ def force_generate(*, profile: Profile, seed: int, scale: float = 1.0, progress:
     ids = Ids(next=writer.next_ids({k: m for k, m in MODELS.items() if k != "true_identity"}),
               true_person=(TrueIdentity.objects.aggregate(top=Max("true_person"))["top"] or 0) + 1)
     lookups = Lookups(phones=dict(Phone.objects.values_list("e164", "pk")))
+    plan = _Plan(profile=profile, volumes=volumes, seed=seed, count=count, ids=ids, lookups=lookups,
+                 area_ids=area_ids, run_tag=generated.pk)
+    if parallel:
+        connection.ensure_connection()  # opened before the fork; the child never touches it
+    stream = stream_from_child_process(plan) if parallel else partition_stream(plan)
     incidents = person_records = 0
     bar = tqdm(total=count * volumes.all_calls * profile.years, unit="incidents", disable=not progress,
                desc=f"{profile.name} seed {seed}")
     with bar:
-        for index in range(count):
-            rng = random.Random(f"{seed}:{index}")
-            events, ids.true_person = da_history(profile, volumes, rng, NamePools.build(seed * 1000 + index),
-                                                 ids.true_person)
-            partition = Partition(profile=profile, volumes=volumes, rng=rng, ids=ids, lookups=lookups,
-                                  area_ids=area_ids, tag=f"{generated.pk}-{index:02d}", noise=NoiseRates())
+        for _, items in itertools.groupby(stream, key=lambda item: item[0]):
             with (transaction.atomic(), writer.foreign_key_triggers_deferred_to_generator(),
                   writer.batch_writer() as batches):
-                for rows, incident_count in partition.batches(events):
+                for _, rows, info in items:
+                    if rows is None:
+                        incidents += info[0]
+                        person_records += info[1]
+                        continue
                     batches.put([(MODELS[table], COLUMNS[table], rows[table]) for table in TABLES])
-                    bar.update(incident_count)
+                    bar.update(info)
                 batches.drain()
-            del events
-            incidents += partition.counts.incidents
-            person_records += partition.counts.person_records
     writer.sequences_reset(MODELS.values())
     GeneratedForce.objects.filter(pk=generated.pk).update(incidents=incidents, person_records=person_records)
     generated.refresh_from_db()

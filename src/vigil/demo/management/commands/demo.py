@@ -24,7 +24,8 @@ class Command(BaseCommand):
             self.stdout.write("Incidents already exist: nothing generated (--if-empty).")
             return
         summary = force_generate(profile=profile_get(options["profile"]), seed=options["seed"],
-                                 scale=options["scale"], progress=options["verbosity"] > 0)
+                                 scale=options["scale"], progress=options["verbosity"] > 0,
+                                 parallel=True)
         self.stdout.write(
             f"Generated {options['profile']} (seed {options['seed']}, scale {options['scale']:g}, "
             f"{summary.partitions} partition{'s' if summary.partitions != 1 else ''}): "
