@@ -146,7 +146,7 @@ def force_generate(*, profile: Profile, seed: int, scale: float = 1.0, progress:
     incidents = person_records = 0
     bar = tqdm(total=count * volumes.all_calls * profile.years, unit="incidents", disable=not progress,
                desc=f"{profile.name} seed {seed}")
-    with bar:
+    with bar, writer.sqlite_secondary_indexes_rebuilt_after(MODELS.values()):
         for _, items in itertools.groupby(stream, key=lambda item: item[0]):
             with (transaction.atomic(), writer.foreign_key_triggers_deferred_to_generator(),
                   writer.batch_writer() as batches):

@@ -122,6 +122,11 @@ def session_prepare() -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -524288")  # KiB: 512 MiB at most
+            # A synthetic load can simply be run again, so it need not wait for the disk at each
+            # checkpoint; the setting lasts only as long as this connection. (SQLite refuses the
+            # change inside a transaction, as in tests; there it makes no difference.)
+            if not connection.in_atomic_block:
+                cursor.execute("PRAGMA synchronous = OFF")
 
 
 @contextmanager
@@ -161,3 +166,35 @@ def sequences_reset(models: Iterable[type[Model]]) -> None:
         with connection.cursor() as cursor:
             for statement in statements:
                 cursor.execute(statement)
+
+
+@contextmanager
+def sqlite_secondary_indexes_rebuilt_after(models: Iterable[type[Model]]):
+    """Loading into empty SQLite tables, drop their secondary indexes first and build them again at
+    the end (in `finally`, so a failed run still leaves them in place): building an index once over
+    sorted data is far cheaper than updating it for every row in random order. A unique index built
+    again also re-checks that the generator kept its keys unique. Elsewhere, or when any table
+    already holds rows, nothing changes."""
+    tables = [model._meta.db_table for model in models]
+    if connection.vendor != "sqlite" or any(_has_rows(table) for table in tables):
+        yield
+        return
+    marks = ", ".join("?" * len(tables))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+                       f"AND tbl_name IN ({marks})", tables)
+        indexes = cursor.fetchall()
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for _, sql in indexes:
+                cursor.execute(sql)
+
+
+def _has_rows(table: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT 1")
+        return cursor.fetchone() is not None
