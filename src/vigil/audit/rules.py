@@ -1,8 +1,11 @@
 """Who may use the audit log: auditors search it; auditors and administrators verify the chain."""
 
+import uuid
+
 import rules
 
 from vigil.accounts.rules import has_role, is_administrator
+from vigil.people.models import Restriction
 
 is_auditor = has_role("auditor")
 
@@ -13,10 +16,6 @@ rules.add_perm("audit.verify_chain", is_auditor | is_administrator)
 @rules.predicate
 def owns_restriction_on(user, subject) -> bool:
     """The user owns the active restriction on this person (subject: a person's public id)."""
-    import uuid
-
-    from vigil.people.models import Restriction
-
     if subject is None or not user.is_authenticated:
         return False
     try:

@@ -1,6 +1,6 @@
 """Reading people, scoped to what the viewer may see, each read audited as a consultation."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from vigil.audit.services import audit_record
 
-from .models import Address, ContactBan, Person, PersonRecord, Phone, WarningMarker
+from .models import Address, ContactBan, Person, PersonRecord, Phone, RestrictedAccessAlert, WarningMarker
+from .normalise import name_key, phonetic_key
 
 REFUGE_WITHHELD = "Refuge address withheld"
 
@@ -20,16 +21,23 @@ class ContactOption:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class RecordShown:
+    """One person record as this viewer may see it: refuge addresses withheld from those not allowed."""
+
+    record: PersonRecord
+    address: str
+
+
 @dataclass
 class PersonView:
     person: Person
-    records: list[PersonRecord]
+    records: list[RecordShown]
     markers_in_force: list[WarningMarker]
     contact_options: list[ContactOption]
     safe_times: str = ""
     code_word: str = ""
     restricted: bool = False
-    withheld: list[str] = field(default_factory=list)
 
 
 def address_text(address: Address | None, *, viewer) -> str:
@@ -77,7 +85,8 @@ def person_detail(*, viewer, person: Person, reason: str = "", request=None, on:
     if not viewer.has_perm("people.view_person"):
         raise PermissionDenied
     on = on or timezone.localdate()
-    records = list(person.records.select_related("address", "phone").order_by("-recorded_at"))
+    records = [RecordShown(record, address_text(record.address, viewer=viewer))
+               for record in person.records.select_related("address", "phone").order_by("-recorded_at")]
     markers = [m for m in person.markers.order_by("kind") if m.in_force_on(on)]
     safe = getattr(person, "safe_contact", None)
     audit_record(action="consultation", actor=viewer, obj=person, subject_person_id=person.public_id,
@@ -87,8 +96,6 @@ def person_detail(*, viewer, person: Person, reason: str = "", request=None, on:
         contact_options=contact_options(viewer=viewer, person=person),
         safe_times=safe.safe_times if safe else "", code_word=safe.code_word if safe else "",
         restricted=person.restricted,
-        withheld=[REFUGE_WITHHELD] if any(r.address and r.address.is_refuge for r in records)
-        and not viewer.has_perm("people.view_refuge_address") else [],
     )
 
 
@@ -110,8 +117,6 @@ def person_search(*, viewer, family_name: str, given_name: str = "", date_of_bir
                   postcode: str = "", limit: int = 50, request=None) -> list[PersonMatch]:
     """People whose records match the name (exactly or by sound), optionally narrowed by date of
     birth and postcode. Restricted people are listed without their details. Audited as a search."""
-    from .normalise import name_key, phonetic_key
-
     if not viewer.has_perm("people.search_people"):
         raise PermissionDenied
     records = PersonRecord.objects.filter(person__isnull=False).select_related("person", "address")
@@ -151,7 +156,5 @@ def person_search(*, viewer, family_name: str, given_name: str = "", date_of_bir
 
 def restricted_access_alerts(*, owner, limit: int = 20):
     """Recent openings of the restricted records this user owns: who, when and why."""
-    from .models import RestrictedAccessAlert
-
     return list(RestrictedAccessAlert.objects.filter(restriction__owner=owner)
                 .select_related("accessed_by", "restriction__person").order_by("-accessed_at")[:limit])

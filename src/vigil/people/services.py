@@ -9,6 +9,7 @@ from django.utils import timezone
 from vigil.audit.services import audit_record
 
 from .models import ContactBan, Person, Phone, RestrictedAccessAlert, Restriction, SafeContact
+from .normalise import InvalidPhone, normalise_phone
 
 RESTRICTED_GRANT_MINUTES = 30
 _GRANTS_KEY = "restricted_grants"
@@ -68,8 +69,6 @@ def safe_contact_set(*, person: Person, by, phone: str = "", safe_times: str = "
         raise PermissionDenied
     phone_obj = None
     if phone:
-        from .normalise import InvalidPhone, normalise_phone
-
         try:
             phone_obj, _ = Phone.objects.get_or_create(e164=normalise_phone(phone))
         except InvalidPhone:

@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
 from vigil.accounts.access import requires
@@ -78,7 +78,5 @@ def safe_contact_edit(request, public_id):
 @requires("people.view_record_viewers")
 def record_viewers(request, public_id):
     person = get_object_or_404(Person, public_id=public_id)
-    if not request.user.has_perm("audit.view_record_viewers", person.public_id):
-        raise PermissionDenied
     viewers = viewers_of(viewer=request.user, subject_person_id=person.public_id, request=request)
     return render(request, "people/viewers.html", {"person": person, "viewers": viewers})
