@@ -4,8 +4,10 @@ import itertools
 from datetime import UTC, date, datetime
 
 from vigil.accounts.models import Agency, Team, User
+from vigil.cases.models import SafeguardingCase
 from vigil.incidents.models import Area, Crime, Incident, Involvement
-from vigil.people.models import Address, Person, PersonRecord, Phone
+from vigil.people.models import Address, Person, PersonRecord, Phone, WarningMarker
+from vigil.risk.models import RiskAssessment
 
 _counter = itertools.count(1)
 TEST_PASSWORD = "correct-horse-battery-staple-42"
@@ -64,12 +66,15 @@ def person_record_create(*, given_name: str = "Alex", family_name: str = "Exampl
 
 def incident_create(*, domestic_abuse: bool = True, received_at: datetime | None = None,
                     address: Address | None = None, area: Area | None = None, grade: int = 2,
-                    victim: PersonRecord | None = None, suspect: PersonRecord | None = None) -> Incident:
+                    victim: PersonRecord | None = None, suspect: PersonRecord | None = None,
+                    caller_phone: Phone | None = None, status: str = Incident.Status.CLOSED,
+                    recorded_by: User | None = None) -> Incident:
     n = next(_counter)
     incident = Incident.objects.create(
         reference=f"TEST-{n:06d}", received_at=received_at or datetime(2013, 3, 1, 22, 15, tzinfo=UTC),
         channel=Incident.Channel.EMERGENCY, area=area, address=address, is_domestic_abuse=domestic_abuse,
-        response_grade=grade, summary="Synthetic test incident")
+        response_grade=grade, summary="Synthetic test incident", caller_phone=caller_phone, status=status,
+        recorded_by=recorded_by)
     for record, role in ((victim, Involvement.Role.VICTIM), (suspect, Involvement.Role.SUSPECT)):
         if record is not None:
             Involvement.objects.create(incident=incident, person_record=record, role=role)
@@ -82,3 +87,24 @@ def crime_create(*, incident: Incident | None = None, group: str = "assault_with
     return Crime.objects.create(reference=f"CR-{n:06d}", incident=incident, offence_group=group,
                                 is_domestic_abuse=domestic_abuse,
                                 recorded_at=recorded_at or datetime(2013, 3, 2, 9, tzinfo=UTC))
+
+
+def marker_create(*, kind: str, person: Person | None = None, address: Address | None = None,
+                  phone: Phone | None = None, starts_on: date = date(2013, 1, 1), ends_on: date | None = None,
+                  note: str = "") -> WarningMarker:
+    return WarningMarker.objects.create(kind=kind, person=person, address=address, phone=phone,
+                                        starts_on=starts_on, ends_on=ends_on, note=note)
+
+
+def risk_assessment_create(*, incident: Incident, victim: PersonRecord, grade: str = "standard",
+                           assessed_at: datetime | None = None, yes_count: int | None = None) -> RiskAssessment:
+    return RiskAssessment.objects.create(incident=incident, victim=victim, grade=grade, yes_count=yes_count,
+                                         assessed_at=assessed_at or incident.received_at)
+
+
+def case_create(*, victim: PersonRecord, incident: Incident, risk_level: str = "standard",
+                owner: User | None = None, owning_team: Team | None = None,
+                closed_at: datetime | None = None) -> SafeguardingCase:
+    return SafeguardingCase.objects.create(victim=victim, incident=incident, risk_level=risk_level, owner=owner,
+                                           owning_team=owning_team, opened_at=incident.received_at,
+                                           closed_at=closed_at)

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("vigil.accounts.urls")),
     path("people/", include("vigil.people.urls")),
     path("audit/", include("vigil.audit.urls")),
+    path("control/", include("vigil.checks.urls")),
     path("api/v1/", include("vigil.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -141,3 +141,70 @@ class AuditSearchPage(VigilPage):
 
     def result_rows(self) -> list[str]:
         return self.page.locator("table tbody tr").all_inner_texts()
+
+
+class CallsPage(VigilPage):
+    path = "/control/"
+
+    def record_new_999_call(self) -> "IntakePage":
+        self.page.get_by_role("button", name="Record a new 999 call").click()
+        self.page.wait_for_load_state()
+        return IntakePage(self.page)
+
+
+class IntakePage(VigilPage):
+    """The call taker's screen: the form saves itself as it is filled in."""
+
+    def wait_until_saved(self):
+        """Until every change has been sent and answered (the form says so in data-save-state)."""
+        self.page.locator("#intake-form[data-save-state=saved]").wait_for()
+        self.page.locator("#save-status").filter(has_text="Saved at").wait_for()
+
+    def enter_caller_number(self, number: str):
+        self.page.get_by_label("Caller's number").fill(number)
+        self.page.get_by_label("Caller's number").press("Tab")
+
+    def find_address(self, *, postcode: str, house: str):
+        self.page.get_by_label("Postcode").fill(postcode)
+        self.page.get_by_label("House number or name").fill(house)
+        self.page.get_by_role("button", name="Find address").click()
+        self.page.locator("#address-options .govuk-radios__item").first.wait_for()
+
+    def choose_address(self, text: str):
+        self.page.locator("#address-options").get_by_label(text, exact=False).check()
+
+    def answer(self, question: str, answer: str):
+        self.page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
+
+    def describe(self, text: str):
+        self.page.get_by_label("What is happening").fill(text)
+
+    def add_person(self, *, part: str, given_name: str, family_name: str = ""):
+        form = self.page.locator("#person-form")
+        form.get_by_label(part, exact=True).check()
+        form.get_by_label("First name").fill(given_name)
+        form.get_by_label("Last name").fill(family_name)
+        form.get_by_role("button", name="Add person").click()
+        self.page.wait_for_load_state()
+
+    def history_text(self) -> str:
+        return self.page.locator("#history").inner_text()
+
+    def open_guidance(self, title: str) -> str:
+        self.page.get_by_text(title, exact=True).click()
+        return self.page.locator("details[open]").inner_text()
+
+    def submit(self):
+        self.page.get_by_role("button", name="Call recorded: open for dispatch").click()
+        self.page.wait_for_load_state()
+
+
+class BoardPage(VigilPage):
+    path = "/control/board/"
+
+    def row_for(self, reference: str):
+        return self.page.locator("#board-rows tr", has_text=reference)
+
+    def acknowledge(self, reference: str):
+        self.row_for(reference).get_by_role("button", name="Acknowledge").click()
+        self.row_for(reference).get_by_text("Acknowledged", exact=True).wait_for()

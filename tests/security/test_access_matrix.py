@@ -16,10 +16,13 @@ from vigil.accounts.roles import ROLES
 
 ALL_ROLES = frozenset(r.code for r in ROLES)
 PERSON_WORK = frozenset({
-    "call_taker", "control_room_supervisor", "response_officer", "supervisor", "specialist_investigator",
+    "call_taker", "control_room_supervisor", "dispatcher", "intelligence_researcher", "response_officer",
+    "supervisor", "specialist_investigator",
     "repeat_case_officer", "neighbourhood_officer", "marac_coordinator",
 })
 ANYONE = "anyone"  # public: no sign-in needed
+CONTROL_ROOM = frozenset({"call_taker", "control_room_supervisor", "dispatcher", "intelligence_researcher"})
+RECORDS_CALLS = frozenset({"call_taker", "control_room_supervisor"})
 
 ACCESS: dict[str, frozenset[str] | str] = {
     "accounts:home": ALL_ROLES,
@@ -36,6 +39,22 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "audit:verify": frozenset({"auditor", "administrator"}),
     "api:root": ALL_ROLES,
     "api:schema": ALL_ROLES,
+    "control:calls": RECORDS_CALLS,
+    "control:call-start": RECORDS_CALLS,
+    "control:call-intake": RECORDS_CALLS,
+    "control:call-autosave": RECORDS_CALLS,
+    "control:call-person-add": RECORDS_CALLS,
+    "control:address-lookup": RECORDS_CALLS,
+    "control:call-history": CONTROL_ROOM | {"response_officer", "supervisor", "control_system"},
+    "control:officer-brief": CONTROL_ROOM | {"response_officer", "supervisor"},
+    "control:checks": CONTROL_ROOM | {"response_officer"},
+    "control:check-work": CONTROL_ROOM | {"response_officer"},
+    "control:call-reviews": frozenset({"control_room_supervisor"}),
+    "control:call-review": frozenset({"control_room_supervisor"}),
+    # The live board. Acknowledge is POST-only: a supervisor's GET is 405 (not denied), anyone else's 403.
+    "control:board": frozenset({"control_room_supervisor"}),
+    "control:board-rows": frozenset({"control_room_supervisor"}),
+    "control:board-acknowledge": frozenset({"control_room_supervisor"}),
     "admin:*": frozenset({"administrator"}),
     # Admin pages that refuse everyone: lockout records and second-factor devices are never added by
     # hand, and autocomplete answers only with a model and field named in its query.
@@ -45,6 +64,11 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "admin:otp_static_staticdevice_add": frozenset(),
     "admin:otp_totp_totpdevice_add": frozenset(),
     "admin:autocomplete": frozenset(),
+    # Guidance keeps every revision and policy rules are switched off, never deleted.
+    "admin:checks_checkrule_delete": frozenset(),
+    "admin:checks_guidancerevision_add": frozenset(),
+    "admin:checks_guidancerevision_delete": frozenset(),
+    "admin:checks_guidancetopic_delete": frozenset(),
 }
 
 # Sign-out only answers POST; a GET is refused for everyone with 405, which is not an access question.

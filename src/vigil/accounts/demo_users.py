@@ -22,6 +22,8 @@ PARTNERS = [
 ]
 FORCE_TEAMS = [
     ("control-room", "Force control room", Team.Kind.CONTROL_ROOM),
+    ("dispatch", "Force control room dispatch", Team.Kind.CONTROL_ROOM),
+    ("intelligence", "Force intelligence bureau", Team.Kind.CONTROL_ROOM),
     ("response", "Response", Team.Kind.RESPONSE),
     ("daiu", "Domestic abuse investigation unit", Team.Kind.SPECIALIST),
     ("repeat-case", "Repeat-case team", Team.Kind.REPEAT_CASE),
@@ -33,6 +35,9 @@ FORCE_TEAMS = [
 ROLE_TEAM = {
     "call_taker": "control-room",
     "control_room_supervisor": "control-room",
+    "dispatcher": "dispatch",
+    "intelligence_researcher": "intelligence",
+    "control_system": "control-room",
     "response_officer": "response",
     "supervisor": "response",
     "specialist_investigator": "daiu",

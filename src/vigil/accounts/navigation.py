@@ -8,6 +8,10 @@ from .selectors import SecondFactorStep, second_factor_step
 # (label, url name, the permission the page itself requires): a link shows only if the user has it.
 NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Home", "accounts:home", "accounts.view_home"),
+    ("Calls", "control:calls", "incidents.record_call"),
+    ("Live board", "control:board", "checks.view_board"),
+    ("Checks", "control:checks", "checks.work_checks"),
+    ("Call reviews", "control:call-reviews", "checks.review_calls"),
     ("Find a person", "people:search", "people.search_people"),
     ("Audit log", "audit:search", "audit.search_events"),
     ("API", "api:root", "api.view_root"),

@@ -39,6 +39,16 @@ def audit_record(*, action: str, actor=None, obj=None, object_type: str | None =
     Inside a caller's transaction, appends are serialised until that transaction ends, so call it as
     the last step of a service.
     """
+    return audit_record_each(action=action, actor=actor, obj=obj, object_type=object_type, object_id=object_id,
+                             subject_person_ids=[subject_person_id], reason=reason, detail=detail,
+                             request=request)[0]
+
+
+def audit_record_each(*, action: str, subject_person_ids, actor=None, obj=None, object_type: str | None = None,
+                      object_id: str | None = None, reason: str = "", detail: dict[str, Any] | None = None,
+                      request=None) -> list[AuditEvent]:
+    """One event per person whose data one action touched (so "who looked at this person" finds each),
+    appended together under one lock. An empty list still records the action once, with no subject."""
     action = Action(action)  # ValueError for an unknown verb
     reason = (reason or "").strip()
     if action in REASON_REQUIRED and not reason:
@@ -46,35 +56,41 @@ def audit_record(*, action: str, actor=None, obj=None, object_type: str | None =
     if actor is None and request is not None and getattr(request, "user", None) is not None \
             and request.user.is_authenticated:
         actor = request.user
+    subjects = list(subject_person_ids) or [None]
     if obj is not None:
         object_type = object_type or obj._meta.label
         object_id = object_id or str(getattr(obj, "public_id", None) or obj.pk)
-        if subject_person_id is None and obj._meta.label == "people.Person":
-            subject_person_id = obj.public_id
-
-    event = AuditEvent(
+        if subjects == [None] and obj._meta.label == "people.Person":
+            subjects = [obj.public_id]
+    common = dict(
         actor=actor,
         actor_role=getattr(actor, "role", "") or "",
         actor_agency=_agency_code(actor),
         action=action.value,
         object_type=object_type or "",
         object_id=str(object_id or ""),
-        subject_person_id=uuid.UUID(str(subject_person_id)) if subject_person_id else None,
         reason=reason,
         request_id=getattr(request, "vigil_request_id", "") if request is not None else "",
         ip_address=_client_address(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_LENGTH] if request is not None else ""),
         detail=_json_safe(detail or {}),
     )
+    events = [AuditEvent(subject_person_id=uuid.UUID(str(subject)) if subject else None, **common)
+              for subject in subjects]
     with transaction.atomic():
         _serialise_appends()
         last = AuditEvent.objects.order_by("-sequence").values("sequence", "hash").first()
-        event.sequence = last["sequence"] + 1 if last else 1
-        event.previous_hash = last["hash"] if last else GENESIS_HASH
-        event.occurred_at = timezone.now()
-        event.hash = event_hash(sealed_fields_of(event))
-        event.save()
-    return event
+        sequence = last["sequence"] if last else 0
+        previous_hash = last["hash"] if last else GENESIS_HASH
+        now = timezone.now()
+        for event in events:
+            sequence += 1
+            event.sequence = sequence
+            event.previous_hash = previous_hash
+            event.occurred_at = now
+            event.hash = previous_hash = event_hash(sealed_fields_of(event))
+            event.save()
+    return events
 
 
 def _serialise_appends() -> None:

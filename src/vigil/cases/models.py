@@ -14,6 +14,12 @@ class SafeguardingCase(models.Model):
     victim = models.ForeignKey("people.PersonRecord", on_delete=models.PROTECT, related_name="cases")
     incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT, related_name="cases")
     risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    # The accountable owner (a named person) and their team. Issue 6 makes "exactly one owner" a
+    # database rule with handovers; until then the control room shows an unowned case as unowned.
+    owner = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="cases_owned")
+    owning_team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="cases_owned")
     opened_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
 

@@ -34,9 +34,27 @@ class Incident(models.Model):
         SCHEDULED = 3, "Grade 3: scheduled"
         NO_DEPLOYMENT = 4, "Grade 4: resolved without deployment"
 
+    class Status(models.TextChoices):
+        RECORDING = "recording", "Being recorded"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     reference = models.CharField(max_length=30, unique=True)
     received_at = models.DateTimeField(db_index=True)
+    # Historical and imported incidents are closed; intake opens new ones (db_default serves bulk loads).
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.CLOSED,
+                              db_default=Status.CLOSED)
+    recorded_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="incidents_recorded")
+    attending_officer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, null=True, blank=True,
+                                          related_name="incidents_attending")
+    updated_at = models.DateTimeField(null=True, blank=True)
+    # Immediate risk as told by the caller: True yes, False no, None not known.
+    weapons = models.BooleanField("weapons mentioned", null=True, blank=True)
+    injuries = models.BooleanField("anyone injured", null=True, blank=True)
+    children_present = models.BooleanField("children present", null=True, blank=True)
+    suspect_present = models.BooleanField("suspect still there", null=True, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True, related_name="incidents")
     address = models.ForeignKey("people.Address", on_delete=models.PROTECT, null=True, blank=True,
@@ -51,7 +69,10 @@ class Incident(models.Model):
     source_ref = models.CharField(max_length=80, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["is_domestic_abuse", "received_at"])]
+        indexes = [
+            models.Index(fields=["is_domestic_abuse", "received_at"]),
+            models.Index(fields=["status"], condition=~Q(status="closed"), name="incident_not_closed"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(response_grade__gte=1, response_grade__lte=4),
                                    name="incident_grade_1_to_4"),

@@ -7,7 +7,8 @@ from vigil.accounts.rules import has_role, is_force_user
 # Force roles whose work is with individual victims and suspects. Analysts work on aggregates and
 # auditors on the audit log; partner agencies see people only through shared MARAC cases.
 PERSON_WORK_ROLES = (
-    "call_taker", "control_room_supervisor", "response_officer", "supervisor", "specialist_investigator",
+    "call_taker", "control_room_supervisor", "dispatcher", "intelligence_researcher", "response_officer",
+    "supervisor", "specialist_investigator",
     "repeat_case_officer", "neighbourhood_officer", "marac_coordinator",
 )
 

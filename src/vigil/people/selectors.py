@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from vigil.audit.services import audit_record
@@ -158,3 +159,36 @@ def restricted_access_alerts(*, owner, limit: int = 20):
     """Recent openings of the restricted records this user owns: who, when and why."""
     return list(RestrictedAccessAlert.objects.filter(restriction__owner=owner)
                 .select_related("accessed_by", "restriction__person").order_by("-accessed_at")[:limit])
+
+
+@dataclass(frozen=True)
+class AddressOption:
+    public_id: str
+    text: str
+    incidents: int
+
+
+def address_lookup(*, viewer, postcode: str, house: str = "", limit: int = 30, request=None) -> list[AddressOption]:
+    """Addresses at a postcode, narrowed by house number or name, one per way of writing it. Refuge
+    addresses are left out for those not allowed to know them. Audited as a search."""
+    addresses = Address.objects.filter(postcode=postcode)
+    if house.strip():
+        house = house.strip()
+        if house.isdigit():  # "12" finds "12 Example Road" and "Flat 3, 12 Example Road", not "112 ..."
+            matches = Q(line1__istartswith=f"{house} ") | Q(line1__icontains=f" {house} ") | Q(line1__iexact=house)
+        else:  # a name or "12a": anywhere in the first line
+            matches = Q(line1__icontains=house)
+        addresses = addresses.filter(matches)
+    if not viewer.has_perm("people.view_refuge_address"):
+        addresses = addresses.exclude(is_refuge=True)
+    rows = addresses.annotate(n=Count("incidents")).order_by("-n", "line1")[:limit * 3]
+    options, seen = [], set()
+    for address in rows:
+        text = address_text(address, viewer=viewer)
+        if text.lower() in seen:
+            continue
+        seen.add(text.lower())
+        options.append(AddressOption(str(address.public_id), text, address.n))
+    audit_record(action="search", actor=viewer, object_type="people.Address", request=request,
+                 detail={"by": "postcode and house" if house else "postcode", "results": min(len(options), limit)})
+    return options[:limit]
