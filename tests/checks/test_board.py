@@ -9,14 +9,16 @@ from tests.factories import (
     address_create,
     area_create,
     incident_create,
+    marker_create,
     person_record_create,
     phone_create,
     user_create,
 )
 from vigil.audit.models import AuditEvent
 from vigil.checks import board_rules as br
-from vigil.checks.board import BOARD_VIEWER, board_acknowledge, board_refresh, board_rows
+from vigil.checks.board import board_acknowledge, board_refresh, board_refresh_stale, board_rows
 from vigil.checks.models import BackgroundCheck, BoardAcknowledgement, BoardEntry
+from vigil.checks.selectors import SYSTEM_VIEWER
 from vigil.incidents.models import Incident
 from vigil.people.models import WarningMarker
 from vigil.risk.models import RiskAssessment
@@ -159,7 +161,7 @@ def test_refresh_includes_a_call_being_recorded():
 
 
 def test_the_board_reads_history_without_any_permission():
-    assert not BOARD_VIEWER.has_perm("people.view_refuge_address")
+    assert not SYSTEM_VIEWER.has_perm("people.view_refuge_address")
 
 
 def test_refresh_writes_no_audit_event():
@@ -331,3 +333,16 @@ def test_acknowledge_refuses_someone_who_is_not_a_supervisor():
     board_refresh(incident=incident, now=NOW)
     with pytest.raises(PermissionDenied):
         board_acknowledge(incident=incident, by=user_create(role="call_taker"), now=NOW)
+
+
+def test_a_marker_added_elsewhere_reaches_the_board_when_the_entry_is_stale():
+    now = datetime(2026, 11, 26, 22, 0, tzinfo=UTC)
+    victim = person_record_create()
+    incident = incident_create(received_at=now, status="open", victim=victim)
+    board_refresh(incident=incident, now=now)
+    marker_create(kind="high_risk_victim", person=victim.person, starts_on=date(2026, 11, 1))
+
+    assert board_refresh_stale(now=now + timedelta(seconds=30)) == 0  # fresh: left alone
+    assert board_refresh_stale(now=now + timedelta(seconds=61)) == 1
+    incident.board_entry.refresh_from_db()
+    assert "high_risk_victim" in incident.board_entry.highlight_codes

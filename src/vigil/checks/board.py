@@ -9,7 +9,7 @@ by the plain rules in `board_rules`, each highlighted incident acknowledged by a
   come from the entry. An incident with no entry yet is shown as "Not yet assessed by the board".
 - `board_acknowledge` (a service) records that a supervisor saw an incident's highlights.
 
-The history behind the highlights is read as `BOARD_VIEWER`: Vigil itself, holding no permission, so
+The history behind the highlights is read as `SYSTEM_VIEWER`: Vigil itself, holding no permission, so
 the board never learns of a refuge (the board shows no names, addresses or marker notes either; only
 highlight codes and their reasons). This keeps the board the same whoever recorded the call.
 """
@@ -17,45 +17,31 @@ highlight codes and their reasons). This keeps the board the same whoever record
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from vigil.audit.services import audit_record
-from vigil.incidents.models import Incident, Involvement
+from vigil.incidents.models import Incident
 
 from . import board_rules
 from .board_rules import Highlight, OpenCheck
 from .check_policy import CHECK_CHOICES, PERFORMER_CHOICES
 from .models import BackgroundCheck, BoardAcknowledgement, BoardEntry
-from .selectors import call_history
+from .selectors import SYSTEM_VIEWER, history_for_incident
 
 ON_BOARD_STATUSES = (Incident.Status.RECORDING, Incident.Status.OPEN)
 CHECK_LABEL = dict(CHECK_CHOICES)
 PERFORMER_LABEL = dict(PERFORMER_CHOICES)
 GRADE_LABEL = dict(Incident.Grade.choices)
 STATUS_LABEL = dict(Incident.Status.choices)
+STALE_AFTER = timedelta(seconds=60)
 NOTE_LENGTH = BoardAcknowledgement._meta.get_field("note").max_length
 
 
-class _BoardViewer:
-    """Vigil reading history for the board. It holds no permission: refuge markers and refuge
-    addresses are never part of what the board works from."""
-
-    is_authenticated = True
-    is_active = True
-
-    def has_perm(self, perm: str, obj=None) -> bool:
-        return False
-
-    def __str__(self) -> str:
-        return "Vigil board"
-
-
-BOARD_VIEWER = _BoardViewer()
 
 
 @dataclass(frozen=True)
@@ -128,13 +114,7 @@ def board_refresh(*, incident: Incident, now: datetime | None = None) -> BoardEn
         if not is_on_board(incident):
             BoardEntry.objects.filter(incident=incident).delete()
             return None
-        persons: dict[int, set[str]] = defaultdict(set)
-        for person_id, role in (Involvement.objects.filter(incident=incident, person_record__person__isnull=False)
-                                .values_list("person_record__person_id", "role")):
-            persons[person_id].add(role)
-        facts = call_history(
-            viewer=BOARD_VIEWER, phone=incident.caller_phone.e164 if incident.caller_phone_id else "",
-            address=incident.address, persons=dict(persons), incident=incident, now=now, audit=False).facts()
+        facts = history_for_incident(incident=incident, viewer=SYSTEM_VIEWER, now=now, audit=False).facts()
         found = board_rules.highlights(
             facts=facts, grade=incident.response_grade, weapons=incident.weapons, injuries=incident.injuries,
             children_present=incident.children_present, suspect_present=incident.suspect_present,
@@ -147,6 +127,20 @@ def board_refresh(*, incident: Incident, now: datetime | None = None) -> BoardEn
     # The caller's instance may have cached "no entry"; let it see this one.
     incident.board_entry = entry
     return entry
+
+
+def board_refresh_stale(*, now: datetime | None = None, max_age: timedelta = STALE_AFTER) -> int:
+    """Refresh the entries of incidents on the board that nothing has refreshed for `max_age`, so a
+    marker, grading or case added elsewhere reaches the board without anyone touching the incident."""
+    now = now or timezone.now()
+    stale = (Incident.objects.filter(is_domestic_abuse=True, status__in=ON_BOARD_STATUSES)
+             .filter(Q(board_entry__isnull=True) | Q(board_entry__refreshed_at__lt=now - max_age))
+             .select_related("caller_phone", "address"))
+    count = 0
+    for incident in stale:
+        board_refresh(incident=incident, now=now)
+        count += 1
+    return count
 
 
 def _person_label(user) -> str:

@@ -11,14 +11,15 @@ from vigil.audit.services import audit_record
 from vigil.incidents.models import Incident
 
 from .board import board_acknowledge as acknowledge
+from .board import board_refresh_stale, needing_acknowledgement
 from .board import board_rows as rows_for
-from .board import needing_acknowledgement
 
 POLL_SECONDS = 10
 
 
 def _context(request, *, oob: bool) -> dict:
     now = timezone.now()
+    board_refresh_stale(now=now)
     rows = rows_for(viewer=request.user, now=now)
     return {"rows": rows, "need_acknowledgement": needing_acknowledgement(rows), "now": now, "oob": oob,
             "poll_seconds": POLL_SECONDS}

@@ -20,6 +20,25 @@ from . import history
 from .history import HistoryFacts
 
 RESTRICTED_NAME = "Restricted record"
+
+
+class _SystemViewer:
+    """Vigil itself reading history for its own checks and the board. It holds no permission, so refuge
+    markers are never part of what it works from (people allowed to see them do, when they look), and
+    what it reads is the same whoever recorded the call. Its reads are not audited: nobody sees them."""
+
+    is_authenticated = True
+    is_active = True
+    role = ""
+
+    def has_perm(self, perm: str, obj=None) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return "Vigil"
+
+
+SYSTEM_VIEWER = _SystemViewer()
 GRADE_ORDER = {"high": 3, "medium": 2, "standard": 1, "": 0}
 
 

@@ -13,18 +13,7 @@ from vigil.incidents.models import Incident
 
 from .check_policy import AUTOMATIC_CHECKS, PERFORMER_ROLE, CheckKind, checks_due
 from .models import BackgroundCheck, CheckRule
-from .selectors import CallHistory, history_for_incident
-
-
-class PolicyViewer:
-    """Vigil itself, reading history for its own checks and the board: no refuge markers (they are
-    shown only to people allowed to see them, when they look), nothing audited (nobody sees it yet)."""
-
-    is_authenticated = True
-    role = ""
-
-    def has_perm(self, perm: str, obj=None) -> bool:
-        return False
+from .selectors import SYSTEM_VIEWER, CallHistory, history_for_incident
 
 
 def _list(items: list[str]) -> str:
@@ -86,7 +75,7 @@ def checks_refresh(*, incident: Incident, now: datetime | None = None) -> list[B
                                         performed_by=item.rule.performed_by, team=item.rule.team,
                                         created_at=now, due_at=max(item.due_at, now))
             if item.automatic:
-                history = history or history_for_incident(incident=incident, viewer=PolicyViewer(), now=now,
+                history = history or history_for_incident(incident=incident, viewer=SYSTEM_VIEWER, now=now,
                                                           audit=False)
                 check.status, check.done_at, check.done_by = BackgroundCheck.Status.DONE, now, None
                 check.result = automatic_result(item.kind, history)
