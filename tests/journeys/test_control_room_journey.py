@@ -75,3 +75,36 @@ def test_call_taker_sees_the_history_and_the_supervisor_acknowledges_the_highlig
     assert "Needs acknowledgement" not in board.row_for(reference).inner_text()
     assert board.accessibility_violations() == []
     assert page.csp_violations == []
+
+
+@pytest.fixture
+def phone_page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 375, "height": 812},
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def test_the_attending_officer_reads_the_brief_on_a_phone(phone_page):
+    defaults_install()
+    address = factories.address_create(line1="9 Synthetic Close", postcode="LE2 1ZZ")
+    victim = factories.person_record_create(given_name="Vera", family_name="Phonecase", address=address)
+    factories.marker_create(kind="bail_conditions", person=victim.person,
+                            starts_on=timezone.localdate() - timedelta(days=3), note="Not to enter LE2")
+    incident = factories.incident_create(address=address, received_at=timezone.now(), status="open", grade=1,
+                                         victim=victim)
+    from vigil.checks.services import checks_refresh
+
+    checks_refresh(incident=incident)
+    officer = factories.user_create(role="response_officer", username="officer-phone")
+
+    SignInPage(phone_page).open().sign_in(officer.username, factories.TEST_PASSWORD)
+    phone_page.goto(f"/control/incidents/{incident.public_id}/brief/")
+    brief = VigilPage(phone_page)
+    assert "Brief for" in brief.heading
+    text = phone_page.locator("main").inner_text()
+    assert "Bail conditions" in text and "Firearms licensing" in text and "Not to enter LE2" in text
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll
+    assert brief.accessibility_violations() == []

@@ -39,6 +39,10 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "audit:verify": frozenset({"auditor", "administrator"}),
     "api:root": ALL_ROLES,
     "api:schema": ALL_ROLES,
+    # POST-only: the control system's GET is 405 (not denied), anyone else's 403.
+    "api:incidents": frozenset({"control_system"}),
+    # With no search given, an allowed role's GET is 400 (not denied).
+    "api:history": CONTROL_ROOM | {"response_officer", "supervisor", "control_system"},
     "control:calls": RECORDS_CALLS,
     "control:call-start": RECORDS_CALLS,
     "control:call-intake": RECORDS_CALLS,

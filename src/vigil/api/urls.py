@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import control_views, views
 
 app_name = "api"
 
 urlpatterns = [
     path("", views.ApiRoot.as_view(), name="root"),
     path("schema/", views.ApiSchema.as_view(api_version="v1"), name="schema"),
+    # The control room: a command-and-control system pushes incidents and reads history.
+    path("incidents/", control_views.IncidentPush.as_view(), name="incidents"),
+    path("history/", control_views.HistoryLookup.as_view(), name="history"),
 ]

@@ -80,7 +80,14 @@ class AuditEventQuerySet(models.QuerySet):
         raise AppendOnlyError("Audit events cannot be changed")
 
     def bulk_create(self, objs, *args, **kwargs):
-        raise AppendOnlyError("Audit events are written one at a time by audit_record")
+        raise AppendOnlyError("Audit events are written only by vigil.audit.services")
+
+    def _append_sealed(self, events: list) -> None:
+        """For vigil.audit.services alone: insert events already numbered, chained and sealed, in one
+        statement (the database triggers still refuse any later change)."""
+        if any(not (e._state.adding and e.hash and e.sequence) for e in events):
+            raise AppendOnlyError("Audit events are written only by vigil.audit.services")
+        super().bulk_create(events)
 
     def update_or_create(self, *args, **kwargs):
         raise AppendOnlyError("Audit events cannot be changed")

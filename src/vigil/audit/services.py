@@ -89,7 +89,10 @@ def audit_record_each(*, action: str, subject_person_ids, actor=None, obj=None, 
             event.previous_hash = previous_hash
             event.occurred_at = now
             event.hash = previous_hash = event_hash(sealed_fields_of(event))
-            event.save()
+        if len(events) == 1:
+            events[0].save()
+        else:
+            AuditEvent.objects.all()._append_sealed(events)  # one INSERT for a look-up that shows many people
     return events
 
 
