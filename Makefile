@@ -39,6 +39,7 @@ lint: venv
 
 bench: venv
 	$(BIN)/python bench/bench_demo.py
+	$(BIN)/python bench/bench_history.py
 
 clean:
 	rm -rf $(VENV) var

@@ -120,6 +120,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's cursors bind client-side and are never prepared. The control-room history statement
+    # (vigil.checks.history_sql) asks to be prepared: a threshold never reached lets it, and no other
+    # statement, be prepared; a generic plan spares re-planning it on every look-up.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "prepare_threshold": 1_000_000_000,
+        "options": "-c plan_cache_mode=force_generic_plan",
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -85,10 +85,6 @@ def test_history_by_address_finds_the_address_however_it_was_written(api, now):
     assert answer["place_markers"][0]["on"] == "address"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "checks.selectors.call_history: with no number searched (or an unknown one) phone_id is None, and "
-    "Q(caller_phone_id=None) means IS NULL, so incidents at the address with no caller's number are "
-    "counted as calls from the number. Remove this mark when the selector is fixed."))
 def test_an_address_search_counts_no_calls_from_a_number(api, now):
     incident_create(address=address_create(line1="12 Example Road"), received_at=now - timedelta(days=10))
 

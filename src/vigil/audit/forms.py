@@ -1,7 +1,8 @@
-import uuid
 
 from django import forms
 from django.contrib.auth import get_user_model
+
+from vigil.formtools import is_uuid
 
 from .models import Action
 
@@ -13,13 +14,6 @@ def _date_field(label: str) -> forms.DateField:
     return forms.DateField(label=label, required=False, input_formats=DATE_FORMATS, help_text=DATE_HELP,
                            error_messages={"invalid": f"{label} must be a real date, like 27/03/2026"})
 
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 class AuditSearchForm(forms.Form):
@@ -40,7 +34,7 @@ class AuditSearchForm(forms.Form):
             return None
         users = get_user_model().objects
         user = users.filter(username=value).first()
-        if user is None and _is_uuid(value):
+        if user is None and is_uuid(value):
             user = users.filter(public_id=value).first()
         if user is None:
             raise forms.ValidationError("No user has that username or user ID")

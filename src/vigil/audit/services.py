@@ -79,9 +79,10 @@ def audit_record_each(*, action: str, subject_person_ids, actor=None, obj=None, 
               for subject in subjects]
     with transaction.atomic():
         _serialise_appends()
-        last = AuditEvent.objects.order_by("-sequence").values("sequence", "hash").first()
-        sequence = last["sequence"] if last else 0
-        previous_hash = last["hash"] if last else GENESIS_HASH
+        with connection.cursor() as cursor:  # the chain's head, on every append: plain SQL, no ORM build
+            cursor.execute(f"SELECT sequence, hash FROM {AuditEvent._meta.db_table} ORDER BY sequence DESC LIMIT 1")
+            last = cursor.fetchone()
+        sequence, previous_hash = last if last else (0, GENESIS_HASH)
         now = timezone.now()
         for event in events:
             sequence += 1
@@ -89,10 +90,7 @@ def audit_record_each(*, action: str, subject_person_ids, actor=None, obj=None, 
             event.previous_hash = previous_hash
             event.occurred_at = now
             event.hash = previous_hash = event_hash(sealed_fields_of(event))
-        if len(events) == 1:
-            events[0].save()
-        else:
-            AuditEvent.objects.all()._append_sealed(events)  # one INSERT for a look-up that shows many people
+        AuditEvent.objects.all()._append_sealed(events)  # one INSERT, however many people one action touched
     return events
 
 

@@ -8,7 +8,7 @@ months, and an agreed code word.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 RECENT_WINDOW = timedelta(days=365)  # "the last 12 months"
 REPEAT_CALLS_IN_WINDOW = 2  # the force's repeat-victim definition: more than one incident in 12 months
@@ -26,16 +26,6 @@ REFUGE_MARKER = "refuge"
 
 def window_start(now: datetime) -> datetime:
     return now - RECENT_WINDOW
-
-
-def in_force(starts_on: date, ends_on: date | None, today: date) -> bool:
-    return starts_on <= today and (ends_on is None or ends_on >= today)
-
-
-def marac_within_window(marac_starts: list[date], today: date) -> date | None:
-    """The latest MARAC (marker start) in the last 12 months, or None."""
-    recent = [d for d in marac_starts if today - RECENT_WINDOW <= d <= today]
-    return max(recent) if recent else None
 
 
 def is_repeat_caller(calls_in_window: int, *, threshold: int = REPEAT_CALLS_IN_WINDOW) -> bool:

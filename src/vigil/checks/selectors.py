@@ -5,19 +5,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from vigil.audit.services import audit_record_each
-from vigil.cases.models import SafeguardingCase
-from vigil.incidents.models import Incident, Involvement
-from vigil.people.models import Address, Person, PersonRecord, Phone, SafeContact, WarningMarker
+from vigil.incidents.models import Incident
+from vigil.people.models import Address, WarningMarker
 from vigil.people.normalise import InvalidPhone, address_key, normalise_phone
 from vigil.people.selectors import address_text
-from vigil.risk.models import RiskAssessment
 
 from . import history
 from .history import HistoryFacts
+from .history_sql import as_date, as_datetime, history_answer, nested_json
 
 RESTRICTED_NAME = "Restricted record"
 
@@ -133,14 +131,13 @@ class CallHistory:
         )
 
 
-def _phone_id(raw: str) -> tuple[str, int | None]:
-    if not raw:
-        return "", None
+def _normalised_phone(raw: str) -> str:
+    if not raw or not raw.strip():
+        return ""
     try:
-        e164 = normalise_phone(raw)
+        return normalise_phone(raw)
     except InvalidPhone:
-        return raw, None
-    return e164, Phone.objects.filter(e164=e164).values_list("id", flat=True).first()
+        return raw.strip()  # looked up as given: it matches nothing, and says what was searched
 
 
 def call_history(*, viewer, phone: str = "", address: Address | None = None, line1: str = "", postcode: str = "",
@@ -151,57 +148,52 @@ def call_history(*, viewer, phone: str = "", address: Address | None = None, lin
     Looks up by the caller's number, the address (the chosen Address, or any address written with the
     same line and postcode) and the people already named on the call (`persons`: person id -> roles on
     this call). `incident` (the call being recorded) is left out of its own history. Audited as a
-    consultation of each person shown, unless `audit` is False (Vigil's own checks, never shown)."""
+    consultation of each person shown, unless `audit` is False (Vigil's own checks, never shown).
+    One SQL statement (history_sql), then the answer in the dataclasses above."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    since = history.window_start(now)
     persons = {pid: set(roles) for pid, roles in (persons or {}).items()}
-    e164, phone_id = _phone_id(phone)
+    e164 = _normalised_phone(phone)
     key = address.address_key if address is not None else (
         address_key(line1=line1, postcode=postcode) if line1 and postcode else "")
-    address_ids = list(Address.objects.filter(address_key=key).values_list("id", flat=True)) if key else []
+    answer = history_answer(
+        key=key, e164=e164, exclude_id=incident.pk if incident is not None else 0, since=history.window_start(now),
+        now=now, today=today, year_ago=today - history.RECENT_WINDOW,
+        show_refuge=viewer.has_perm("people.view_refuge_address"),
+        given=[(pid, "victim" in roles) for pid, roles in persons.items()],
+        recent_limit=history.RECENT_INCIDENTS_SHOWN, people_limit=history.PEOPLE_SHOWN)
     result = CallHistory(looked_up_at=now, searched_phone=e164,
                          searched_address=address_text(address, viewer=viewer) if address is not None else "")
-
-    place = Q(pk__in=[])
-    if address_ids:
-        place |= Q(address_id__in=address_ids)
-    if phone_id:
-        place |= Q(caller_phone_id=phone_id)
-    at_place = Incident.objects.filter(place)
-    if incident is not None:
-        at_place = at_place.exclude(pk=incident.pk)
-    if address_ids or phone_id:
-        at_address, from_phone = Q(address_id__in=address_ids), Q(caller_phone_id=phone_id)
-        recent = Q(received_at__gte=since)
-        counts = at_place.aggregate(
-            address_all=Count("id", filter=at_address), address_12m=Count("id", filter=at_address & recent),
-            phone_all=Count("id", filter=from_phone), phone_12m=Count("id", filter=from_phone & recent))
-        result.address_all, result.address_12m = counts["address_all"], counts["address_12m"]
-        result.phone_all, result.phone_12m = counts["phone_all"], counts["phone_12m"]
-        rows = at_place.order_by("-received_at").values(
-            "id", "public_id", "reference", "received_at", "is_domestic_abuse", "address_id", "caller_phone_id",
-        )[:history.RECENT_INCIDENTS_SHOWN]
-        for row in rows:
-            matched = tuple(name for name, hit in (("address", row["address_id"] in address_ids),
-                                                   ("number", phone_id and row["caller_phone_id"] == phone_id))
-                            if hit)
-            result.incidents.append(PastIncident(row["public_id"], row["reference"], row["received_at"],
-                                                 row["is_domestic_abuse"], matched))
-        involved = Involvement.objects.filter(incident_id__in=[i["id"] for i in rows],
-                                              person_record__person__isnull=False)
-        roles_at_place: dict[int, set[str]] = defaultdict(set)
-        for person_id, role in involved.values_list("person_record__person_id", "role"):
-            roles_at_place[person_id].add(role)
-    else:
-        roles_at_place = {}
-
-    person_ids = list(dict.fromkeys([*persons, *roles_at_place]))[:history.PEOPLE_SHOWN]
-    people = _people(person_ids, persons, roles_at_place)
-    _add_person_history(people, viewer=viewer, now=now, today=today, since=since, incident=incident)
-    result.people = list(people.values())
-    result.place_markers = _markers(Q(address_id__in=address_ids) | Q(phone_id=phone_id) if phone_id
-                                    else Q(address_id__in=address_ids), viewer=viewer, today=today)
+    result.address_all, result.address_12m, result.phone_all, result.phone_12m = answer["counts"]
+    for public_id, reference, received_at, is_da, at_address, from_phone in answer["recent"]:
+        matched = tuple(name for name, hit in (("address", at_address), ("number", from_phone)) if hit)
+        result.incidents.append(PastIncident(uuid.UUID(str(public_id)), reference, as_datetime(received_at),
+                                             bool(is_da), matched))
+    result.place_markers = _markers_shown((kind, on, starts, ends, note)
+                                          for kind, on, starts, ends, note in answer["place_markers"])
+    victims_now = any("victim" in roles for roles in persons.values())
+    for (person_id, public_id, restricted, latest, roles, markers, marac_12m, grading, victim_calls, victims,
+         code_word, open_cases) in answer["people"]:
+        latest = nested_json(latest)
+        if latest is None:
+            continue  # a person with no record left (its records moved by a merge): nothing to show
+        given_name, family_name, date_of_birth = latest
+        restricted = bool(restricted)
+        grade, graded_at = nested_json(grading) or ("", None)
+        abused, other = nested_json(victims) or (0, 0)
+        result.people.append(PersonHistory(
+            person_id=person_id, public_id=uuid.UUID(str(public_id)),
+            name=RESTRICTED_NAME if restricted else (
+                " ".join(part for part in (given_name, family_name) if part) or "Name not known"),
+            date_of_birth=None if restricted else as_date(date_of_birth), restricted=restricted,
+            roles=set(roles.split(",")) if roles else set(), roles_now=persons.get(person_id, set()),
+            markers=_markers_shown((kind, "person", starts, ends, note)
+                                   for kind, starts, ends, note in nested_json(markers) or []),
+            latest_grade=grade or "", latest_grade_at=as_datetime(graded_at), victim_calls_12m=victim_calls,
+            victims_abused=abused, other_victims=other if victims_now else max(abused - 1, 0),
+            marac_12m=as_date(marac_12m), code_word=code_word or "",
+            open_cases=[OpenCase(uuid.UUID(str(case_id)), level, as_datetime(opened_at), owner or "", team or "")
+                        for case_id, level, opened_at, owner, team in nested_json(open_cases) or []]))
     if audit:
         audit_record_each(
             action="consultation", actor=viewer, request=request, object_type="checks.CallHistory",
@@ -210,6 +202,13 @@ def call_history(*, viewer, phone: str = "", address: Address | None = None, lin
             detail={"by_number": bool(e164), "by_address": bool(key), "by_person": len(persons),
                     "incidents_found": result.address_all + result.phone_all, "people_shown": len(result.people)})
     return result
+
+
+def _markers_shown(rows) -> list[MarkerShown]:
+    labels = dict(WarningMarker.Kind.choices)
+    shown = [MarkerShown(kind, labels.get(kind, kind), on, as_date(starts), as_date(ends), note or "")
+             for kind, on, starts, ends, note in rows]
+    return sorted(shown, key=lambda m: (m.kind, -m.starts_on.toordinal()))
 
 
 def history_for_incident(*, incident: Incident, viewer, now: datetime | None = None, request=None,
@@ -222,103 +221,3 @@ def history_for_incident(*, incident: Incident, viewer, now: datetime | None = N
     phone = incident.caller_phone.e164 if incident.caller_phone_id else ""
     return call_history(viewer=viewer, phone=phone, address=incident.address, persons=persons, incident=incident,
                         now=now, request=request, audit=audit)
-
-
-def _people(person_ids: list[int], persons_now: dict[int, set[str]],
-            roles_at_place: dict[int, set[str]]) -> dict[int, PersonHistory]:
-    if not person_ids:
-        return {}
-    restricted = dict(Person.objects.filter(id__in=person_ids).values_list("id", "restricted"))
-    latest: dict[int, dict] = {}
-    for row in (PersonRecord.objects.filter(person_id__in=person_ids).order_by("person_id", "-recorded_at", "-id")
-                .values("person_id", "person__public_id", "given_name", "family_name", "date_of_birth")):
-        latest.setdefault(row["person_id"], row)
-    people = {}
-    for pid in person_ids:
-        row = latest.get(pid)
-        if row is None:
-            continue
-        is_restricted = restricted.get(pid, False)
-        name = RESTRICTED_NAME if is_restricted else " ".join(
-            part for part in (row["given_name"], row["family_name"]) if part) or "Name not known"
-        people[pid] = PersonHistory(
-            person_id=pid, public_id=row["person__public_id"], name=name,
-            date_of_birth=None if is_restricted else row["date_of_birth"], restricted=is_restricted,
-            roles=set(roles_at_place.get(pid, ())), roles_now=set(persons_now.get(pid, ())))
-    return people
-
-
-def _add_person_history(people: dict[int, PersonHistory], *, viewer, now, today, since, incident) -> None:
-    if not people:
-        return
-    ids = list(people)
-    for marker in _markers(Q(person_id__in=ids), viewer=viewer, today=today, with_person=True):
-        marker, person_id = marker
-        if marker.kind == "marac":
-            recent = history.marac_within_window([marker.starts_on], today)
-            if recent and (people[person_id].marac_12m is None or recent > people[person_id].marac_12m):
-                people[person_id].marac_12m = recent
-        if history.in_force(marker.starts_on, marker.ends_on, today):
-            people[person_id].markers.append(marker)
-
-    for row in (RiskAssessment.objects.filter(victim__person_id__in=ids).order_by("-assessed_at")
-                .values("victim__person_id", "grade", "assessed_at")):
-        person = people[row["victim__person_id"]]
-        if person.latest_grade_at is None:
-            person.latest_grade, person.latest_grade_at = row["grade"], row["assessed_at"]
-
-    calls = Involvement.objects.filter(role="victim", person_record__person_id__in=ids,
-                                       incident__received_at__gte=since, incident__received_at__lte=now)
-    if incident is not None:
-        calls = calls.exclude(incident_id=incident.pk)
-    for person_id, count in (calls.values("person_record__person_id")
-                             .annotate(n=Count("incident_id", distinct=True)).values_list("person_record__person_id", "n")):
-        people[person_id].victim_calls_12m = count
-
-    victims_now = {pid for pid, p in people.items() if "victim" in p.roles_now}
-    pairs = (Involvement.objects.filter(role="victim", person_record__person__isnull=False,
-                                        incident__involvements__role="suspect",
-                                        incident__involvements__person_record__person_id__in=ids)
-             .values_list("incident__involvements__person_record__person_id", "person_record__person_id")
-             .distinct())
-    victims_of: dict[int, set[int]] = defaultdict(set)
-    for suspect_id, victim_id in pairs:
-        if suspect_id != victim_id:
-            victims_of[suspect_id].add(victim_id)
-    for suspect_id, victims in victims_of.items():
-        people[suspect_id].victims_abused = len(victims)
-        people[suspect_id].other_victims = len(victims - victims_now) if victims_now else max(len(victims) - 1, 0)
-
-    for person_id, code_word in (SafeContact.objects.filter(person_id__in=ids).exclude(code_word="")
-                                 .values_list("person_id", "code_word")):
-        people[person_id].code_word = code_word
-
-    for row in (SafeguardingCase.objects.filter(victim__person_id__in=ids, closed_at__isnull=True)
-                .order_by("-opened_at")
-                .values("victim__person_id", "public_id", "risk_level", "opened_at", "owner__first_name",
-                        "owner__last_name", "owner__username", "owning_team__name")):
-        owner = " ".join(p for p in (row["owner__first_name"], row["owner__last_name"]) if p) or (
-            row["owner__username"] or "")
-        people[row["victim__person_id"]].open_cases.append(OpenCase(
-            row["public_id"], row["risk_level"], row["opened_at"], owner, row["owning_team__name"] or ""))
-
-
-def _markers(where: Q, *, viewer, today: date, with_person: bool = False):
-    """Markers in force (and, for people, MARAC markers started in the last 12 months), refuge markers
-    only for those allowed to know where a refuge is."""
-    markers = WarningMarker.objects.filter(where, starts_on__lte=today).filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today - history.RECENT_WINDOW))
-    if not viewer.has_perm("people.view_refuge_address"):
-        markers = markers.exclude(kind=history.REFUGE_MARKER)
-    labels = dict(WarningMarker.Kind.choices)
-    shown = []
-    for row in markers.order_by("kind", "-starts_on").values("kind", "person_id", "address_id", "phone_id",
-                                                              "starts_on", "ends_on", "note"):
-        on = "person" if row["person_id"] else "address" if row["address_id"] else "number"
-        marker = MarkerShown(row["kind"], labels.get(row["kind"], row["kind"]), on, row["starts_on"],
-                             row["ends_on"], row["note"])
-        if with_person:
-            shown.append((marker, row["person_id"]))
-        elif history.in_force(marker.starts_on, marker.ends_on, today):
-            shown.append(marker)
-    return shown

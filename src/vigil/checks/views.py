@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vigil.accounts.access import requires
+from vigil.formtools import apply_errors
 from vigil.incidents import services as intake
 from vigil.incidents.forms import AddressLookupForm, IntakeForm, IntakePersonForm
 from vigil.incidents.models import Incident, Involvement
@@ -33,14 +34,6 @@ def _own_call(request, public_id) -> Incident:
 def _guidance():
     topics = GuidanceTopic.objects.prefetch_related("revisions")
     return [(topic, topic.revisions.all()[0]) for topic in topics if topic.revisions.all()]
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @requires("incidents.record_call")
@@ -87,7 +80,7 @@ def call_intake(request, public_id):
     try:
         intake.intake_save(incident=incident, by=request.user, changes=form.changes(), request=request)
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_errors(form, error)
     incident.refresh_from_db()
     if action == "find-address" and "postcode" in form.cleaned_data and form.cleaned_data["postcode"]:
         address_options = addresses_at(viewer=request.user, postcode=form.cleaned_data["postcode"],
@@ -96,7 +89,7 @@ def call_intake(request, public_id):
         try:
             intake.intake_submit(incident=incident, by=request.user, request=request)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, f"Call {incident.reference} recorded and open for dispatch")
             return redirect("control:officer-brief", public_id=incident.public_id)
@@ -150,7 +143,7 @@ def call_person_add(request, public_id):
                                      given_name=data["given_name"], family_name=data["family_name"],
                                      date_of_birth=data["date_of_birth"], phone=data["phone"], request=request)
         except ValidationError as error:
-            _apply_errors(person_form, error)
+            apply_errors(person_form, error)
         else:
             return redirect(reverse("control:call-intake", kwargs={"public_id": incident.public_id}) + "#people")
     return _intake_page(request, incident, IntakeForm(initial=IntakeForm.initial_for(incident)),

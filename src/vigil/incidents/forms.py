@@ -3,8 +3,9 @@ bad value never stops the good ones being saved."""
 
 from django import forms
 
+from vigil.formtools import is_uuid, postcode_cleaned
 from vigil.people.models import Address
-from vigil.people.normalise import InvalidPhone, InvalidPostcode, normalise_phone, normalise_postcode
+from vigil.people.normalise import InvalidPhone, normalise_phone
 
 from .models import Incident, Involvement
 
@@ -68,19 +69,13 @@ class IntakeForm(forms.Form):
             raise forms.ValidationError("Enter a phone number like 07700 900123 or +44 116 496 0000") from None
 
     def clean_postcode(self):
-        raw = self.cleaned_data.get("postcode", "").strip()
-        if not raw:
-            return ""
-        try:
-            return normalise_postcode(raw)
-        except InvalidPostcode:
-            raise forms.ValidationError("Enter a full UK postcode, like LE1 6ZZ") from None
+        return postcode_cleaned(self.cleaned_data.get("postcode", ""))
 
     def clean_address_choice(self):
         raw = self.cleaned_data.get("address_choice", "").strip()
         if not raw:
             return None
-        address = Address.objects.filter(public_id=raw).first() if _is_uuid(raw) else None
+        address = Address.objects.filter(public_id=raw).first() if is_uuid(raw) else None
         if address is None:
             raise forms.ValidationError("Choose the address again: the one chosen was not found")
         return address
@@ -135,17 +130,5 @@ class AddressLookupForm(forms.Form):
     house = forms.CharField(max_length=60, required=False)
 
     def clean_postcode(self):
-        try:
-            return normalise_postcode(self.cleaned_data["postcode"])
-        except InvalidPostcode:
-            raise forms.ValidationError("Enter a full UK postcode, like LE1 6ZZ") from None
+        return postcode_cleaned(self.cleaned_data.get("postcode", ""))
 
-
-def _is_uuid(value: str) -> bool:
-    import uuid
-
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True

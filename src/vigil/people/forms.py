@@ -1,6 +1,6 @@
 from django import forms
 
-from .normalise import InvalidPostcode, normalise_postcode
+from vigil.formtools import postcode_cleaned
 
 
 class PersonSearchForm(forms.Form):
@@ -13,13 +13,7 @@ class PersonSearchForm(forms.Form):
     postcode = forms.CharField(label="Postcode", max_length=10, required=False)
 
     def clean_postcode(self):
-        raw = self.cleaned_data.get("postcode", "")
-        if not raw:
-            return ""
-        try:
-            return normalise_postcode(raw)
-        except InvalidPostcode:
-            raise forms.ValidationError("Enter a full UK postcode, like LE1 6ZZ") from None
+        return postcode_cleaned(self.cleaned_data.get("postcode", ""))
 
 
 class RestrictedReasonForm(forms.Form):

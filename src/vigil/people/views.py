@@ -4,18 +4,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from vigil.accounts.access import requires
 from vigil.audit.selectors import record_viewers as viewers_of
+from vigil.formtools import apply_errors
 
 from . import selectors, services
 from .forms import PersonSearchForm, RestrictedReasonForm, SafeContactForm
 from .models import Person
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 @requires("people.search_people")
@@ -49,7 +42,7 @@ def restricted_open(request, public_id):
             services.restricted_access_open(person=person, by=request.user, reason=form.cleaned_data["reason"],
                                             session=request.session, request=request)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             return redirect("people:detail", public_id=person.public_id)
     return render(request, "people/restricted.html", {"form": form, "person": person})
@@ -68,7 +61,7 @@ def safe_contact_edit(request, public_id):
         try:
             services.safe_contact_set(person=person, by=request.user, request=request, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(request, "Safe contact details saved")
             return redirect("people:detail", public_id=person.public_id)
