@@ -97,9 +97,14 @@ def marker_create(*, kind: str, person: Person | None = None, address: Address |
 
 
 def risk_assessment_create(*, incident: Incident, victim: PersonRecord, grade: str = "standard",
-                           assessed_at: datetime | None = None, yes_count: int | None = None) -> RiskAssessment:
+                           assessed_at: datetime | None = None, yes_count: int | None = None,
+                           status: str = "submitted", officer: User | None = None,
+                           **fields) -> RiskAssessment:
+    """A risk assessment as the history knows it (submitted, with a grade). For one being completed,
+    pass status="in_progress" and grade=""."""
     return RiskAssessment.objects.create(incident=incident, victim=victim, grade=grade, yes_count=yes_count,
-                                         assessed_at=assessed_at or incident.received_at)
+                                         assessed_at=assessed_at or incident.received_at, status=status,
+                                         officer=officer, **fields)
 
 
 def case_create(*, victim: PersonRecord, incident: Incident, risk_level: str = "standard",

@@ -129,6 +129,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "options": "-c plan_cache_mode=force_generic_plan",
     })
 
+# Evidence files (photographs): never served as static files, only through risk:evidence-file, which
+# checks permission, verifies the SHA-256 digest and logs custody. Limit request bodies at the proxy
+# to about 30 MB (photographs may be up to 25 MB).
+MEDIA_ROOT = Path(os.environ.get("VIGIL_MEDIA_DIR", VAR_DIR / "media"))
+MEDIA_URL = "/media-not-served/"
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

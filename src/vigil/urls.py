@@ -6,6 +6,7 @@ urlpatterns = [
     path("people/", include("vigil.people.urls")),
     path("audit/", include("vigil.audit.urls")),
     path("control/", include("vigil.checks.urls")),
+    path("risk/", include("vigil.risk.urls")),
     path("api/v1/", include("vigil.api.urls")),
     path("admin/", admin.site.urls),
 ]

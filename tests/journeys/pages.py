@@ -208,3 +208,52 @@ class BoardPage(VigilPage):
     def acknowledge(self, reference: str):
         self.row_for(reference).get_by_role("button", name="Acknowledge").click()
         self.row_for(reference).get_by_text("Acknowledged", exact=True).wait_for()
+
+
+class RiskAssessmentPage(VigilPage):
+    """The officer's assessment on a phone: every answer saves itself the moment it is given."""
+
+    def answer(self, question_text: str, value: str):
+        self.page.get_by_role("group", name=question_text, exact=False).get_by_label(value, exact=True).check()
+
+    def answer_question(self, question_id: str, value: str):
+        self.page.locator(f"#q-{question_id}-{value}").check()
+        self.page.locator(f"#status-{question_id}").filter(has_text="Saved").wait_for()
+
+    def wait_until_saved(self):
+        self.page.locator("#assessment-form[data-save-state=saved]").wait_for()
+
+    def answered(self, question_id: str) -> str | None:
+        checked = self.page.locator(f"input[name='q-{question_id}']:checked")
+        return checked.get_attribute("value") if checked.count() else None
+
+    def unanswered_ids(self) -> list[str]:
+        ids = self.page.locator(".vigil-question").evaluate_all("els => els.map(e => e.dataset.question)")
+        return [q for q in ids if self.answered(q) is None]
+
+    def continue_to_grading(self):
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="Continue to grading").click()
+        self.page.locator("h1", has_text="Grade the risk").wait_for()
+
+    def grade(self, grade: str, rationale: str = ""):
+        self.page.get_by_label(grade, exact=True).check()
+        if rationale:
+            self.page.get_by_label("Your reasons").fill(rationale)
+        with self.page.expect_navigation():
+            self.page.get_by_role("button", name="Submit for supervision").click()
+        self.page.wait_for_load_state()
+
+
+class GradingReviewPage(VigilPage):
+    """A supervisor's or specialist's review: the whole assessment, then a decision with reasons."""
+
+    def decide(self, *, grade: str, rationale: str, victim_contacted: str | None = None):
+        if victim_contacted is not None:
+            self.page.get_by_role("group", name="Was the victim contacted?").get_by_label(
+                victim_contacted, exact=False).check()
+        self.page.get_by_role("group", name="Your grading").get_by_label(grade, exact=False).check()
+        self.page.get_by_label("Your rationale").fill(rationale)
+        with self.page.expect_navigation():
+            self.page.locator("main form button[type=submit]").last.click()
+        self.page.wait_for_load_state()

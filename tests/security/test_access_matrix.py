@@ -23,6 +23,8 @@ PERSON_WORK = frozenset({
 ANYONE = "anyone"  # public: no sign-in needed
 CONTROL_ROOM = frozenset({"call_taker", "control_room_supervisor", "dispatcher", "intelligence_researcher"})
 RECORDS_CALLS = frozenset({"call_taker", "control_room_supervisor"})
+ASSESSES = frozenset({"response_officer", "supervisor", "specialist_investigator"})
+READS_ASSESSMENTS = ASSESSES | {"neighbourhood_officer", "repeat_case_officer", "marac_coordinator"}
 
 ACCESS: dict[str, frozenset[str] | str] = {
     "accounts:home": ALL_ROLES,
@@ -43,6 +45,11 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:incidents": frozenset({"control_system"}),
     # With no search given, an allowed role's GET is 400 (not denied).
     "api:history": CONTROL_ROOM | {"response_officer", "supervisor", "control_system"},
+    # Risk assessments: with no incident given, an allowed role's list GET is 400 (not denied); a random
+    # id is 404; gradings are POST-only, so a reviewer's GET is 405.
+    "api:assessments": READS_ASSESSMENTS,
+    "api:assessment": READS_ASSESSMENTS,
+    "api:assessment-gradings": frozenset({"supervisor", "specialist_investigator"}),
     "control:calls": RECORDS_CALLS,
     "control:call-start": RECORDS_CALLS,
     "control:call-intake": RECORDS_CALLS,
@@ -53,6 +60,23 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "control:officer-brief": CONTROL_ROOM | {"response_officer", "supervisor"},
     "control:checks": CONTROL_ROOM | {"response_officer"},
     "control:check-work": CONTROL_ROOM | {"response_officer"},
+    "risk:assessments": ASSESSES,
+    "risk:assessment-start": ASSESSES,
+    "risk:assessment": ASSESSES,
+    "risk:answer": ASSESSES,
+    "risk:grade": ASSESSES,
+    "risk:scene": ASSESSES,
+    "risk:evidence-add": ASSESSES,
+    "risk:evidence": READS_ASSESSMENTS,
+    "risk:evidence-file": READS_ASSESSMENTS,
+    "risk:children": READS_ASSESSMENTS,
+    "risk:child-notification-sent": ASSESSES,
+    "risk:supervision": frozenset({"supervisor"}),
+    "risk:supervise": frozenset({"supervisor"}),
+    "risk:supervision-report": frozenset({"supervisor", "analyst"}),
+    "risk:specialist": frozenset({"specialist_investigator"}),
+    "risk:specialist-review": frozenset({"specialist_investigator"}),
+    "risk:capacity": frozenset({"analyst", "supervisor", "specialist_investigator"}),
     "control:call-reviews": frozenset({"control_room_supervisor"}),
     "control:call-review": frozenset({"control_room_supervisor"}),
     # The live board. Acknowledge is POST-only: a supervisor's GET is 405 (not denied), anyone else's 403.
@@ -73,6 +97,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "admin:checks_guidancerevision_add": frozenset(),
     "admin:checks_guidancerevision_delete": frozenset(),
     "admin:checks_guidancetopic_delete": frozenset(),
+    # A loaded instrument version never changes or goes: assessments keep the version they were made with.
+    "admin:risk_instrument_delete": frozenset(),
 }
 
 # Sign-out only answers POST; a GET is refused for everyone with 405, which is not an access question.

@@ -16,6 +16,7 @@ from vigil.people import normalise
 from .noise import Identity, NoiseRates, record_identity
 from .population import DAEvent, TruePerson, Volumes, quota_counts, shuffled_quota, year_bounds
 from .profiles import Profile
+from .reviews import SpecialistReviews
 
 COLUMNS = {
     "phone": ("id", "public_id", "e164"),
@@ -40,6 +41,9 @@ COLUMNS = {
                         "assessed_at"),
     "safeguarding_case": ("id", "public_id", "victim_id", "incident_id", "risk_level", "opened_at",
                           "closed_at"),
+    "grading_decision": ("id", "public_id", "assessment_id", "stage", "grade", "previous_grade", "indicated_grade",
+                         "rationale", "decided_by_id", "decided_at", "opened_at", "victim_contacted",
+                         "flagged_to_manager"),
 }
 TABLES = tuple(COLUMNS)  # in the order they may be written
 SOURCE_SYSTEM = "vigil-demo"
@@ -148,7 +152,10 @@ class Partition:
     """The rows of one force partition."""
 
     def __init__(self, *, profile: Profile, volumes: Volumes, rng: random.Random, ids: Ids, lookups: Lookups,
-                 area_ids: list[int], tag: str, noise: NoiseRates):
+                 area_ids: list[int], tag: str, noise: NoiseRates, review_rng: random.Random | None = None,
+                 specialist_ids: tuple[int, ...] = (), capacity_effect: bool = False):
+        """`specialist_ids` (demo specialist users) turn on the specialist reviews (reviews.py), drawn
+        from `review_rng`; without them no GradingDecision rows are made."""
         self.profile = profile
         self.volumes = volumes
         self.rng = rng
@@ -162,9 +169,16 @@ class Partition:
         self.rows: dict[str, list[tuple]] = {}
         self.incident_serial = 0
         self.crime_serial = 0
+        self.review_rng = review_rng or random.Random(0)
+        self.specialist_ids = tuple(specialist_ids)
+        self.capacity_effect = capacity_effect
+        self.reviews: SpecialistReviews | None = None
 
     def batches(self, events: list[DAEvent]) -> Iterator[tuple[dict[str, list[tuple]], int]]:
         """(rows by table, incidents in them), DA incidents first and then the other calls."""
+        if self.specialist_ids:
+            self.reviews = SpecialistReviews(events, rng=self.review_rng, specialist_ids=self.specialist_ids,
+                                             capacity_effect=self.capacity_effect)
         for start in range(0, len(events), DA_BATCH_EVENTS):
             self.rows = {table: [] for table in TABLES}
             for event in events[start:start + DA_BATCH_EVENTS]:
@@ -198,9 +212,18 @@ class Partition:
         self.rows["relationship"].append((self.ids.take("relationship"), victim.id, suspect.id, event.kind,
                                           event.kind != "family_member", event.detail))
         assessed_at = event.at + rng.randrange(1800, 6 * 3600)
-        self.rows["risk_assessment"].append((self.ids.take("risk_assessment"), uuid4_hex(rng), incident,
-                                             victim.id, "dash-2009", event.yes_count, event.grade,
+        assessment = self.ids.take("risk_assessment")
+        review = self.reviews.review(event, assessed_at) if self.reviews is not None else None
+        # The assessment's grade is the current grading: the specialist's, once reviewed. The case
+        # keeps the grade it was opened with.
+        self.rows["risk_assessment"].append((assessment, uuid4_hex(rng), incident, victim.id, "dash-2009",
+                                             event.yes_count, review.grade if review else event.grade,
                                              utc_text(assessed_at)))
+        if review is not None:
+            self.rows["grading_decision"].append((
+                self.ids.take("grading_decision"), uuid4_hex(self.review_rng), assessment, "specialist",
+                review.grade, review.previous_grade, "", review.rationale, review.decided_by,
+                utc_text(review.decided_at), utc_text(review.opened_at), review.victim_contacted, False))
         self.rows["safeguarding_case"].append((
             self.ids.take("safeguarding_case"), uuid4_hex(rng), victim.id, incident, event.grade,
             utc_text(event.at), None if event.case_closed_at is None else utc_text(event.case_closed_at)))

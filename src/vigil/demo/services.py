@@ -13,10 +13,12 @@ from django.db import connection, transaction
 from django.db.models import Max
 from tqdm import tqdm
 
+from vigil.accounts.demo_users import FORCE
+from vigil.accounts.models import Agency, Team, User
 from vigil.cases.models import SafeguardingCase
 from vigil.incidents.models import Area, Arrest, Crime, Incident, Involvement, Outcome
 from vigil.people.models import Address, Person, PersonRecord, Phone, Relationship
-from vigil.risk.models import RiskAssessment
+from vigil.risk.models import GradingDecision, RiskAssessment
 
 from . import writer
 from .force import COLUMNS, TABLES, Ids, Lookups, Partition
@@ -30,7 +32,10 @@ MODELS = {
     "true_identity": TrueIdentity, "incident": Incident, "involvement": Involvement,
     "relationship": Relationship, "crime": Crime, "arrest": Arrest, "outcome": Outcome,
     "risk_assessment": RiskAssessment, "safeguarding_case": SafeguardingCase,
+    "grading_decision": GradingDecision,
 }
+SPECIALISTS = 8  # demo-specialist-01 .. -08: who made the generated specialist reviews
+SPECIALIST_TEAM = ("daiu", "Domestic abuse investigation unit", Team.Kind.SPECIALIST)
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,27 @@ def partitions_for(scale: float) -> tuple[int, float]:
     """A national set is generated as independent force partitions of at most scale 1 each."""
     count = max(1, math.ceil(scale - 1e-9))
     return count, scale / count
+
+
+def specialists_ensure(count: int = SPECIALISTS) -> tuple[int, ...]:
+    """The synthetic specialist investigators the generated reviews are decided by (GradingDecision
+    needs a user): `demo-specialist-01`... in the force agency and its domestic abuse investigation
+    unit, created once and reused by later runs. Their passwords are unusable: nobody signs in as them.
+    A handful of ORM rows, written before the bulk load (the loader only refers to their keys)."""
+    force, _ = Agency.objects.get_or_create(code=FORCE[0], defaults={"name": FORCE[1], "kind": FORCE[2]})
+    unit, _ = Team.objects.get_or_create(code=SPECIALIST_TEAM[0], defaults={
+        "name": SPECIALIST_TEAM[1], "kind": SPECIALIST_TEAM[2], "agency": force})
+    ids = []
+    for number in range(1, count + 1):
+        user = User.objects.filter(username=f"demo-specialist-{number:02d}").first()
+        if user is None:
+            user = User(username=f"demo-specialist-{number:02d}", role="specialist_investigator", agency=force,
+                        first_name="Demo", last_name=f"Specialist {number:02d}")
+            user.set_unusable_password()
+            user.save()
+            user.teams.add(unit)
+        ids.append(user.pk)
+    return tuple(ids)
 
 
 def areas_ensure(profile: Profile) -> list[int]:
@@ -69,6 +95,8 @@ class _Plan:
     lookups: Lookups
     area_ids: list[int]
     run_tag: int
+    specialist_ids: tuple[int, ...] = ()
+    capacity_effect: bool = False
 
 
 # An item of the stream: (partition index, rows by table or None at the partition's end, and the
@@ -84,7 +112,9 @@ def partition_stream(plan: _Plan) -> Iterator[StreamItem]:
         events, ids.true_person = da_history(plan.profile, plan.volumes, rng,
                                              NamePools.build(plan.seed * 1000 + index), ids.true_person)
         partition = Partition(profile=plan.profile, volumes=plan.volumes, rng=rng, ids=ids, lookups=plan.lookups,
-                              area_ids=plan.area_ids, tag=f"{plan.run_tag}-{index:02d}", noise=NoiseRates())
+                              area_ids=plan.area_ids, tag=f"{plan.run_tag}-{index:02d}", noise=NoiseRates(),
+                              review_rng=random.Random(f"{plan.seed}:{index}:specialist-reviews"),
+                              specialist_ids=plan.specialist_ids, capacity_effect=plan.capacity_effect)
         for rows, incident_count in partition.batches(events):
             yield index, rows, incident_count
         del events
@@ -122,11 +152,13 @@ def stream_from_child_process(plan: _Plan) -> Iterator[StreamItem]:
 
 
 def force_generate(*, profile: Profile, seed: int, scale: float = 1.0, progress: bool = False,
-                   partition_limit: int | None = None, parallel: bool = False) -> GenerationSummary:
+                   partition_limit: int | None = None, parallel: bool = False,
+                   capacity_effect: bool = False) -> GenerationSummary:
     """Generate `profile` at `scale` with `seed` into the database: the same seed gives the same
     rows. `partition_limit` stops after that many partitions (for measuring a national rate).
     `parallel` generates in a child process while this one writes (the command does; tests, which
-    write inside their own transaction, need not)."""
+    write inside their own transaction, need not). `capacity_effect` plants a link between the
+    specialist unit's open caseload and its downgrades (reviews.py; off by default)."""
     started = time.perf_counter()
     count, partition_scale = partitions_for(scale)
     if partition_limit is not None:
@@ -134,12 +166,14 @@ def force_generate(*, profile: Profile, seed: int, scale: float = 1.0, progress:
     volumes = volumes_for(profile, partition_scale)
     writer.session_prepare()
     area_ids = areas_ensure(profile)
+    specialist_ids = specialists_ensure()
     generated = GeneratedForce.objects.create(profile=profile.name, seed=seed, scale=scale)
     ids = Ids(next=writer.next_ids({k: m for k, m in MODELS.items() if k != "true_identity"}),
               true_person=(TrueIdentity.objects.aggregate(top=Max("true_person"))["top"] or 0) + 1)
     lookups = Lookups(phones=dict(Phone.objects.values_list("e164", "pk")))
     plan = _Plan(profile=profile, volumes=volumes, seed=seed, count=count, ids=ids, lookups=lookups,
-                 area_ids=area_ids, run_tag=generated.pk)
+                 area_ids=area_ids, run_tag=generated.pk, specialist_ids=specialist_ids,
+                 capacity_effect=capacity_effect)
     if parallel:
         connection.ensure_connection()  # opened before the fork; the child never touches it
     stream = stream_from_child_process(plan) if parallel else partition_stream(plan)

@@ -16,6 +16,10 @@ class Command(BaseCommand):
                             help="1 is one force; 43 is national size, as 43 force partitions")
         parser.add_argument("--if-empty", action="store_true",
                             help="do nothing if the database already holds incidents")
+        parser.add_argument("--inject-capacity-effect", action="store_true",
+                            help="make specialist downgrades more likely when the unit holds more open "
+                                 "high-risk cases (5 %% of reviews in the quietest weeks to 30 %% in the "
+                                 "busiest; off: 12 %% whatever the caseload)")
 
     def handle(self, *args, **options):
         if options["scale"] <= 0:
@@ -25,9 +29,10 @@ class Command(BaseCommand):
             return
         summary = force_generate(profile=profile_get(options["profile"]), seed=options["seed"],
                                  scale=options["scale"], progress=options["verbosity"] > 0,
-                                 parallel=True)
+                                 parallel=True, capacity_effect=options["inject_capacity_effect"])
         self.stdout.write(
             f"Generated {options['profile']} (seed {options['seed']}, scale {options['scale']:g}, "
-            f"{summary.partitions} partition{'s' if summary.partitions != 1 else ''}): "
+            f"{summary.partitions} partition{'s' if summary.partitions != 1 else ''}"
+            f"{', capacity effect injected' if options['inject_capacity_effect'] else ''}): "
             f"{summary.incidents:,} incidents, {summary.person_records:,} person records "
             f"in {summary.seconds:.1f} s.")
