@@ -141,7 +141,7 @@ PERSON_COLUMNS = """
       WHERE m.person_id = pe.person_id AND m.kind = 'marac' AND m.starts_on BETWEEN :year_ago AND :today)
       AS marac_12m,
     (SELECT ra.grade FROM risk_riskassessment ra JOIN people_personrecord r ON r.id = ra.victim_id
-      WHERE r.person_id = pe.person_id ORDER BY ra.assessed_at DESC LIMIT 1) AS latest_grade,
+      WHERE r.person_id = pe.person_id AND ra.grade <> '' ORDER BY ra.assessed_at DESC LIMIT 1) AS latest_grade,
     (SELECT COUNT(DISTINCT v.incident_id) FROM people_personrecord r
        JOIN incidents_involvement v ON v.person_record_id = r.id AND v.role = 'victim'
        JOIN incidents_incident i ON i.id = v.incident_id

@@ -241,3 +241,15 @@ def test_a_look_up_by_the_policy_is_not_audited(call_taker):
     before = AuditEvent.objects.count()
     call_history(viewer=call_taker, phone="07700 900555", now=NOW, audit=False)
     assert AuditEvent.objects.count() == before
+
+
+def test_an_assessment_still_being_completed_does_not_hide_the_last_grading(call_taker):
+    victim = person_record_create()
+    graded = incident_create(received_at=LAST_YEAR, victim=victim)
+    risk_assessment_create(incident=graded, victim=victim, grade="high")
+    current = incident_create(received_at=NOW - timedelta(hours=1), victim=person_record_create(person=victim.person))
+    risk_assessment_create(incident=current, victim=victim, grade="", status="in_progress", assessed_at=NOW)
+
+    person = call_history(viewer=call_taker, persons={victim.person_id: {"victim"}}, now=NOW).people[0]
+
+    assert (person.latest_grade, person.latest_grade_at) == ("high", LAST_YEAR)

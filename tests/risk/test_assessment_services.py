@@ -155,3 +155,25 @@ def test_call_outs_in_the_last_12_months_are_counted_at_the_start(instrument, of
     incident = incident_create(received_at=NOW, victim=victim, status="open")
     assessment = services.assessment_start(incident=incident, victim=victim, by=officer, now=timezone.now())
     assert assessment.callouts_12m == 3  # two earlier in the window and this one
+
+
+def test_history_signals_show_previous_incidents_escalation_and_a_repeat_marac(instrument, officer):
+    from datetime import date
+
+    from tests.factories import marker_create, risk_assessment_create
+    from vigil.risk.selectors import history_signals
+
+    victim = person_record_create()
+    for days in (20, 100):
+        earlier = incident_create(received_at=NOW - timedelta(days=days),
+                                  victim=person_record_create(person=victim.person))
+    risk_assessment_create(incident=earlier, victim=victim, grade="high")
+    marker_create(kind="marac", person=victim.person, starts_on=date(2026, 3, 1))
+    incident = incident_create(received_at=NOW, victim=victim, status="open")
+    assessment = services.assessment_start(incident=incident, victim=victim, by=officer, now=NOW)
+
+    signals = history_signals(assessment=assessment, viewer=officer)
+
+    assert (signals.previous_incidents, signals.incidents_12m, signals.days_since_last) == (2, 2, 20)
+    assert (signals.previous_grade, signals.callouts_12m, signals.potential_escalation) == ("high", 3, True)
+    assert (signals.last_marac, signals.repeat_marac) == (date(2026, 3, 1), True)

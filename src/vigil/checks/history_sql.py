@@ -101,7 +101,8 @@ PERSON_COLUMNS = """
       AS marac_12m,
     (SELECT {arr}(ra.grade, ra.assessed_at) FROM risk_riskassessment ra JOIN people_personrecord r
         ON r.id = ra.victim_id
-      WHERE r.person_id = pe.person_id ORDER BY ra.assessed_at DESC, ra.id DESC LIMIT 1) AS grading,
+      WHERE r.person_id = pe.person_id AND ra.grade <> '' ORDER BY ra.assessed_at DESC, ra.id DESC LIMIT 1)
+      AS grading,  -- graded assessments only: one being completed has no grade yet
     (SELECT COUNT(DISTINCT v.incident_id) FROM people_personrecord r
        JOIN incidents_involvement v ON v.person_record_id = r.id AND v.role = 'victim'
        JOIN incidents_incident i ON i.id = v.incident_id

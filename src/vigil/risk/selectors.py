@@ -1,7 +1,7 @@
 """Reading assessments: the questions as the officer sees them, and the history signals beside them."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.utils import timezone
 
@@ -39,6 +39,8 @@ class HistorySignals:
     suspect_other_victims: int | None  # None: no suspect known on this incident
     callouts_12m: int
     potential_escalation: bool
+    last_marac: date | None  # the victim's MARAC in the 12 months before this incident, if any
+    repeat_marac: bool  # domain.md: back to MARAC whatever the local threshold
 
 
 def assessment_sections(assessment: RiskAssessment) -> list[SectionShown]:
@@ -78,6 +80,9 @@ def history_signals(*, assessment: RiskAssessment, viewer, request=None) -> Hist
         suspect_other_victims=suspect_history.other_victims if suspect_history else None,
         callouts_12m=callouts,
         potential_escalation=scoring.potential_escalation(callouts),
+        last_marac=victim.marac_12m if victim else None,
+        repeat_marac=scoring.repeat_marac(victim.marac_12m if victim else None,
+                                          on=timezone.localdate(incident.received_at)),
     )
 
 
