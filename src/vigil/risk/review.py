@@ -350,7 +350,7 @@ def _check_decision(*, assessment: RiskAssessment, by, stage: str, grade: str, r
 
 
 def _locked(assessment: RiskAssessment) -> RiskAssessment:
-    return RiskAssessment.objects.select_for_update().select_related(
+    return RiskAssessment.objects.select_for_update(of=("self",)).select_related(
         "instrument_version", "victim__person", "incident").get(pk=assessment.pk)
 
 
