@@ -391,3 +391,12 @@ def test_summary_shows_every_answer_with_how_obtained_and_the_victims_words(offi
 def test_summary_without_a_definition_says_answers_not_recorded(officer):
     summary = review.assessment_summary(submitted(officer=officer))
     assert summary["sections"] is None
+
+
+def test_history_loaded_without_a_submission_is_not_waiting_for_a_supervisor(supervisor):
+    """Imported or generated assessments (no submission time, no officer) are decisions already made."""
+    victim = factories.person_record_create()
+    incident = factories.incident_create(received_at=NOW - timedelta(days=400), victim=victim)
+    factories.risk_assessment_create(incident=incident, victim=victim, grade="high", officer=None)
+
+    assert review.supervision_queue(viewer=supervisor, now=NOW).rows == []

@@ -118,7 +118,9 @@ class Queue:
 
 
 def _queue_base() -> QuerySet[RiskAssessment]:
-    return (RiskAssessment.objects.filter(status=RiskAssessment.Status.SUBMITTED)
+    # Submitted in Vigil (with a submission time): assessments imported or generated as history are
+    # records of decisions already made, not work waiting for a supervisor.
+    return (RiskAssessment.objects.filter(status=RiskAssessment.Status.SUBMITTED, submitted_at__isnull=False)
             .select_related("incident", "victim", "victim__person", "officer")
             .annotate(due=_due_expression()))
 
