@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "vigil.accounts",
     "vigil.audit",
     "vigil.people",
@@ -128,6 +130,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "prepare_threshold": 1_000_000_000,
         "options": "-c plan_cache_mode=force_generic_plan",
     })
+
+# Background work (deadlines, escalations, reminders) in the database, so it survives restarts:
+# `vigil worker` runs it (vigil.cases.worker); `vigil worker_status` says whether a worker is alive.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+WORKER_SWEEP_SECONDS = int(os.environ.get("VIGIL_WORKER_SWEEP_SECONDS", "60"))
 
 # Evidence files (photographs): never served as static files, only through risk:evidence-file, which
 # checks permission, verifies the SHA-256 digest and logs custody. Limit request bodies at the proxy

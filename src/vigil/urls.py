@@ -7,6 +7,7 @@ urlpatterns = [
     path("audit/", include("vigil.audit.urls")),
     path("control/", include("vigil.checks.urls")),
     path("risk/", include("vigil.risk.urls")),
+    path("cases/", include("vigil.cases.urls")),
     path("api/v1/", include("vigil.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,8 @@ CONTROL_ROOM = frozenset({"call_taker", "control_room_supervisor", "dispatcher",
 RECORDS_CALLS = frozenset({"call_taker", "control_room_supervisor"})
 ASSESSES = frozenset({"response_officer", "supervisor", "specialist_investigator"})
 READS_ASSESSMENTS = ASSESSES | {"neighbourhood_officer", "repeat_case_officer", "marac_coordinator"}
+WORKS_CASES = ASSESSES | {"neighbourhood_officer", "repeat_case_officer"}
+READS_CASES = WORKS_CASES | {"marac_coordinator"}
 
 ACCESS: dict[str, frozenset[str] | str] = {
     "accounts:home": ALL_ROLES,
@@ -83,6 +85,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "control:board": frozenset({"control_room_supervisor"}),
     "control:board-rows": frozenset({"control_room_supervisor"}),
     "control:board-acknowledge": frozenset({"control_room_supervisor"}),
+    # Safeguarding cases (one line per route; keep each area's routes together).
+    "cases:my-work": READS_CASES,
     "admin:*": frozenset({"administrator"}),
     # Admin pages that refuse everyone: lockout records and second-factor devices are never added by
     # hand, and autocomplete answers only with a model and field named in its query.
@@ -99,6 +103,13 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "admin:checks_guidancetopic_delete": frozenset(),
     # A loaded instrument version never changes or goes: assessments keep the version they were made with.
     "admin:risk_instrument_delete": frozenset(),
+    # Background work is read-only in the admin (django-tasks-db's own admin), and ownership policy rows
+    # are edited, never added or removed (one per risk level).
+    "admin:django_tasks_database_dbtaskresult_add": frozenset(),
+    "admin:django_tasks_database_dbtaskresult_change": frozenset({"administrator"}),  # a read-only view
+    "admin:django_tasks_database_dbtaskresult_delete": frozenset(),
+    "admin:cases_ownershiprule_add": frozenset(),
+    "admin:cases_ownershiprule_delete": frozenset(),
 }
 
 # Sign-out only answers POST; a GET is refused for everyone with 405, which is not an access question.

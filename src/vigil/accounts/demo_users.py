@@ -32,6 +32,7 @@ FORCE_TEAMS = [
     ("professional-standards", "Professional standards", Team.Kind.PROFESSIONAL_STANDARDS),
     ("administration", "System administration", Team.Kind.ADMINISTRATION),
 ]
+SUPERVISED_KINDS = (Team.Kind.RESPONSE, Team.Kind.NEIGHBOURHOOD, Team.Kind.SPECIALIST, Team.Kind.REPEAT_CASE)
 ROLE_TEAM = {
     "call_taker": "control-room",
     "control_room_supervisor": "control-room",
@@ -116,4 +117,8 @@ def demo_users_ensure() -> list[DemoSignIn]:
         if team is not None:
             user.teams.set([team])
         sign_ins.append(DemoSignIn(user.username, role.name, agency.name))
+        if role.code == "supervisor":
+            # The demo's one sergeant supervises the teams that own cases: handovers and missed deadlines
+            # in any of them reach this user.
+            Team.objects.filter(agency=force, kind__in=SUPERVISED_KINDS).update(supervisor=user)
     return sign_ins

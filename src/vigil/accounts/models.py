@@ -53,6 +53,8 @@ class Team(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="teams")
     area = models.ForeignKey("incidents.Area", on_delete=models.PROTECT, null=True, blank=True,
                              related_name="teams")
+    supervisor = models.ForeignKey("User", on_delete=models.SET_NULL, null=True, blank=True, related_name="teams_supervised",
+                                   help_text="Allocates the team's cases and is told when its handovers or deadlines slip")
 
     class Meta:
         ordering = ["name"]

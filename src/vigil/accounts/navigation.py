@@ -8,6 +8,7 @@ from .selectors import SecondFactorStep, second_factor_step
 # (label, url name, the permission the page itself requires): a link shows only if the user has it.
 NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Home", "accounts:home", "accounts.view_home"),
+    ("My work", "cases:my-work", "cases.view_my_work"),
     ("Calls", "control:calls", "incidents.record_call"),
     ("Live board", "control:board", "checks.view_board"),
     ("Checks", "control:checks", "checks.work_checks"),

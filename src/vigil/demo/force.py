@@ -40,7 +40,9 @@ COLUMNS = {
     "risk_assessment": ("id", "public_id", "incident_id", "victim_id", "instrument", "yes_count", "grade",
                         "assessed_at"),
     "safeguarding_case": ("id", "public_id", "victim_id", "incident_id", "risk_level", "opened_at",
-                          "closed_at"),
+                          "closed_at", "owner_id", "owning_team_id", "closed_reason", "contact_method",
+                          "update_every_days", "contact_note"),
+    "ownership_period": ("id", "case_id", "owner_id", "team_id", "via", "started_at"),
     "grading_decision": ("id", "public_id", "assessment_id", "stage", "grade", "previous_grade", "indicated_grade",
                          "rationale", "decided_by_id", "decided_at", "opened_at", "victim_contacted",
                          "flagged_to_manager"),
@@ -148,13 +150,35 @@ class RecordRow:
     phone_id: int | None
 
 
+@dataclass(frozen=True)
+class CaseOwners:
+    """Who owns the generated cases, by the ownership policy's defaults: high risk, a specialist of the
+    unit (in turn); medium and standard, the area's neighbourhood team's duty officer. Database ids."""
+
+    specialist_team: int
+    specialists: tuple[int, ...]
+    neighbourhood: dict[int, tuple[int, int]]  # area id -> (team id, owner id)
+
+    def owner_and_team(self, grade: str, area_id: int, serial: int) -> tuple[int, int]:
+        if grade == "high":
+            return self.specialists[serial % len(self.specialists)], self.specialist_team
+        team, owner = self.neighbourhood[area_id]
+        return owner, team
+
+    @classmethod
+    def placeholder(cls, area_ids) -> "CaseOwners":
+        """For generating rows that are never written (the generation benchmark)."""
+        return cls(specialist_team=0, specialists=(0,), neighbourhood=dict.fromkeys(area_ids, (0, 0)))
+
+
 class Partition:
     """The rows of one force partition."""
 
     def __init__(self, *, profile: Profile, volumes: Volumes, rng: random.Random, ids: Ids, lookups: Lookups,
                  area_ids: list[int], tag: str, noise: NoiseRates, review_rng: random.Random | None = None,
-                 specialist_ids: tuple[int, ...] = (), capacity_effect: bool = False):
-        """`specialist_ids` (demo specialist users) turn on the specialist reviews (reviews.py), drawn
+                 specialist_ids: tuple[int, ...] = (), capacity_effect: bool = False,
+                 case_owners: CaseOwners | None = None):
+        """`case_owners` own the cases (a placeholder when the rows are not written). `specialist_ids` (demo specialist users) turn on the specialist reviews (reviews.py), drawn
         from `review_rng`; without them no GradingDecision rows are made."""
         self.profile = profile
         self.volumes = volumes
@@ -172,6 +196,7 @@ class Partition:
         self.review_rng = review_rng or random.Random(0)
         self.specialist_ids = tuple(specialist_ids)
         self.capacity_effect = capacity_effect
+        self.case_owners = case_owners or CaseOwners.placeholder(area_ids)
         self.reviews: SpecialistReviews | None = None
 
     def batches(self, events: list[DAEvent]) -> Iterator[tuple[dict[str, list[tuple]], int]]:
@@ -197,8 +222,9 @@ class Partition:
         suspect = self.person_record(event.suspect, event.at)
         channel = rng.choices(CHANNELS, DA_CHANNEL_WEIGHTS)[0]
         victim_called = channel in ("999", "101") and rng.random() < 0.7
+        area_id = self.area_ids[event.victim.address.area]
         incident = self.incident_row(
-            at=event.at, channel=channel, area_id=self.area_ids[event.victim.address.area],
+            at=event.at, channel=channel, area_id=area_id,
             address_id=victim.address_id, caller_phone_id=victim.phone_id if victim_called else None,
             summary=self.da_summary(event, victim.given_name), is_da=True,
             response_grade=rng.choices((1, 2, 3, 4), DA_RESPONSE_WEIGHTS[event.grade])[0],
@@ -224,9 +250,13 @@ class Partition:
                 self.ids.take("grading_decision"), uuid4_hex(self.review_rng), assessment, "specialist",
                 review.grade, review.previous_grade, "", review.rationale, review.decided_by,
                 utc_text(review.decided_at), utc_text(review.opened_at), review.victim_contacted, False))
+        case = self.ids.take("safeguarding_case")
+        owner, team = self.case_owners.owner_and_team(event.grade, area_id, incident)
         self.rows["safeguarding_case"].append((
-            self.ids.take("safeguarding_case"), uuid4_hex(rng), victim.id, incident, event.grade,
-            utc_text(event.at), None if event.case_closed_at is None else utc_text(event.case_closed_at)))
+            case, uuid4_hex(rng), victim.id, incident, event.grade, utc_text(event.at),
+            None if event.case_closed_at is None else utc_text(event.case_closed_at), owner, team, "", "phone", 28, ""))
+        self.rows["ownership_period"].append((self.ids.take("ownership_period"), case, owner, team, "opened",
+                                              utc_text(event.at)))
         if event.offence:
             self.da_crime(event, incident, victim.id, suspect.id)
 

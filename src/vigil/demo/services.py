@@ -15,13 +15,13 @@ from tqdm import tqdm
 
 from vigil.accounts.demo_users import FORCE
 from vigil.accounts.models import Agency, Team, User
-from vigil.cases.models import SafeguardingCase
+from vigil.cases.models import OwnershipPeriod, SafeguardingCase
 from vigil.incidents.models import Area, Arrest, Crime, Incident, Involvement, Outcome
 from vigil.people.models import Address, Person, PersonRecord, Phone, Relationship
 from vigil.risk.models import GradingDecision, RiskAssessment
 
 from . import writer
-from .force import COLUMNS, TABLES, Ids, Lookups, Partition
+from .force import COLUMNS, TABLES, CaseOwners, Ids, Lookups, Partition
 from .models import GeneratedForce, TrueIdentity
 from .noise import NoiseRates
 from .population import NamePools, da_history, volumes_for
@@ -32,6 +32,7 @@ MODELS = {
     "true_identity": TrueIdentity, "incident": Incident, "involvement": Involvement,
     "relationship": Relationship, "crime": Crime, "arrest": Arrest, "outcome": Outcome,
     "risk_assessment": RiskAssessment, "safeguarding_case": SafeguardingCase,
+    "ownership_period": OwnershipPeriod,
     "grading_decision": GradingDecision,
 }
 SPECIALISTS = 8  # demo-specialist-01 .. -08: who made the generated specialist reviews
@@ -74,6 +75,33 @@ def specialists_ensure(count: int = SPECIALISTS) -> tuple[int, ...]:
     return tuple(ids)
 
 
+def _synthetic_officer(username: str, role: str, force: Agency, team: Team, last_name: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User(username=username, role=role, agency=force, first_name="Demo", last_name=last_name)
+        user.set_unusable_password()
+        user.save()
+    user.teams.add(team)
+    return user
+
+
+def case_owners_ensure(area_ids: list[int], specialist_ids: tuple[int, ...]) -> CaseOwners:
+    """Who owns the generated cases: the specialists for high risk; for the rest, each area's
+    neighbourhood team (`neighbourhood-<area>`, as the demo users have it) and its synthetic duty officer
+    `demo-neighbourhood-<area>`, who also supervises the team unless it has a supervisor. Unusable
+    passwords; written before the bulk load."""
+    force = Agency.objects.get(code=FORCE[0])
+    unit = Team.objects.get(code=SPECIALIST_TEAM[0])
+    neighbourhood = {}
+    for area in Area.objects.filter(pk__in=area_ids).order_by("pk"):
+        team, _ = Team.objects.get_or_create(code=f"neighbourhood-{area.code}", defaults={
+            "name": f"{area.name} neighbourhood team", "kind": Team.Kind.NEIGHBOURHOOD, "agency": force, "area": area})
+        officer = _synthetic_officer(f"demo-neighbourhood-{area.code}"[:150], "neighbourhood_officer", force, team,
+                                     f"{area.name} duty officer")
+        neighbourhood[area.pk] = (team.pk, officer.pk)
+    return CaseOwners(specialist_team=unit.pk, specialists=specialist_ids, neighbourhood=neighbourhood)
+
+
 def areas_ensure(profile: Profile) -> list[int]:
     ids = []
     for area in profile.areas:
@@ -97,6 +125,7 @@ class _Plan:
     run_tag: int
     specialist_ids: tuple[int, ...] = ()
     capacity_effect: bool = False
+    case_owners: CaseOwners | None = None
 
 
 # An item of the stream: (partition index, rows by table or None at the partition's end, and the
@@ -114,7 +143,8 @@ def partition_stream(plan: _Plan) -> Iterator[StreamItem]:
         partition = Partition(profile=plan.profile, volumes=plan.volumes, rng=rng, ids=ids, lookups=plan.lookups,
                               area_ids=plan.area_ids, tag=f"{plan.run_tag}-{index:02d}", noise=NoiseRates(),
                               review_rng=random.Random(f"{plan.seed}:{index}:specialist-reviews"),
-                              specialist_ids=plan.specialist_ids, capacity_effect=plan.capacity_effect)
+                              specialist_ids=plan.specialist_ids, capacity_effect=plan.capacity_effect,
+                              case_owners=plan.case_owners)
         for rows, incident_count in partition.batches(events):
             yield index, rows, incident_count
         del events
@@ -173,7 +203,7 @@ def force_generate(*, profile: Profile, seed: int, scale: float = 1.0, progress:
     lookups = Lookups(phones=dict(Phone.objects.values_list("e164", "pk")))
     plan = _Plan(profile=profile, volumes=volumes, seed=seed, count=count, ids=ids, lookups=lookups,
                  area_ids=area_ids, run_tag=generated.pk, specialist_ids=specialist_ids,
-                 capacity_effect=capacity_effect)
+                 capacity_effect=capacity_effect, case_owners=case_owners_ensure(area_ids, specialist_ids))
     if parallel:
         connection.ensure_connection()  # opened before the fork; the child never touches it
     stream = stream_from_child_process(plan) if parallel else partition_stream(plan)

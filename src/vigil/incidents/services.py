@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vigil.audit.services import audit_record
+from vigil.cases.services import cases_open_for_incident
 from vigil.people.models import Address, Person, PersonRecord, Phone
 from vigil.people.normalise import (
     InvalidPhone,
@@ -189,6 +190,7 @@ def intake_submit(*, incident: Incident, by, now: datetime | None = None, reques
         incident.save(update_fields=["status", "updated_at"])
         audit_record(action="collection", actor=by, obj=incident, request=request, detail={"step": "call recorded"})
         _after_change(incident, now=now)
+        cases_open_for_incident(incident=incident, by=by, now=now, request=request)
     return incident
 
 
@@ -226,6 +228,7 @@ def incident_record(*, by, data: dict[str, Any], source_system: str, source_ref:
             audit_record(action="collection", actor=by, obj=incident, request=request,
                          detail={"source_system": source_system, "people": len(data.get("people", []))})
             _after_change(incident, now=now)
+            cases_open_for_incident(incident=incident, by=by, now=now, request=request)
     except IntegrityError:
         if source_ref and Incident.objects.filter(source_system=source_system, source_ref=source_ref).exists():
             raise ValidationError({"source_ref": "An incident with this reference was already received"}) from None
