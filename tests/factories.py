@@ -4,7 +4,7 @@ import itertools
 from datetime import UTC, date, datetime
 
 from vigil.accounts.models import Agency, Team, User
-from vigil.cases.models import SafeguardingCase
+from vigil.cases.models import OwnershipPeriod, SafeguardingCase
 from vigil.incidents.models import Area, Crime, Incident, Involvement
 from vigil.people.models import Address, Person, PersonRecord, Phone, WarningMarker
 from vigil.risk.models import RiskAssessment
@@ -110,6 +110,15 @@ def risk_assessment_create(*, incident: Incident, victim: PersonRecord, grade: s
 def case_create(*, victim: PersonRecord, incident: Incident, risk_level: str = "standard",
                 owner: User | None = None, owning_team: Team | None = None,
                 closed_at: datetime | None = None) -> SafeguardingCase:
-    return SafeguardingCase.objects.create(victim=victim, incident=incident, risk_level=risk_level, owner=owner,
+    """A case as `case_open` leaves it: an owner (made up, in a neighbourhood team, when none is given)
+    and the opening ownership period."""
+    if owning_team is None:
+        owning_team = owner.teams.first() if owner is not None and owner.teams.exists() else \
+            team_create(kind=Team.Kind.NEIGHBOURHOOD)
+    if owner is None:
+        owner = user_create(role="neighbourhood_officer", teams=[owning_team])
+    case = SafeguardingCase.objects.create(victim=victim, incident=incident, risk_level=risk_level, owner=owner,
                                            owning_team=owning_team, opened_at=incident.received_at,
                                            closed_at=closed_at)
+    OwnershipPeriod.objects.create(case=case, owner=owner, team=owning_team, via="opened", started_at=case.opened_at)
+    return case

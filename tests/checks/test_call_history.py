@@ -183,13 +183,16 @@ def test_an_agreed_code_word_is_shown(call_taker):
     assert person.code_word == "bluebell"
 
 
-def test_an_open_case_and_its_owner_are_shown_and_an_unowned_case_is_flagged(call_taker):
+def test_an_open_case_and_its_owner_are_shown_and_a_case_whose_owner_has_left_is_flagged(call_taker):
     owned, unowned = person_record_create(), person_record_create()
     owner = user_create(role="specialist_investigator")
     owner.first_name, owner.last_name = "Dana", "Owner"
     owner.save()
     case_create(victim=owned, incident=incident_create(received_at=LAST_YEAR, victim=owned), owner=owner)
-    case_create(victim=unowned, incident=incident_create(received_at=LAST_YEAR, victim=unowned))
+    departed = user_create(role="neighbourhood_officer")
+    case_create(victim=unowned, incident=incident_create(received_at=LAST_YEAR, victim=unowned), owner=departed)
+    departed.is_active = False  # the owner's account was closed: nobody is accountable any more
+    departed.save()
     closed = person_record_create()
     case_create(victim=closed, incident=incident_create(received_at=LAST_YEAR, victim=closed), owner=owner,
                 closed_at=LAST_YEAR + timedelta(days=5))

@@ -123,7 +123,8 @@ PERSON_COLUMNS = """
                COALESCE(NULLIF(TRIM(COALESCE(u.first_name, '') || ' ' || COALESCE(u.last_name, '')), ''),
                         u.username, '') AS owner
           FROM cases_safeguardingcase c JOIN people_personrecord r ON r.id = c.victim_id
-          LEFT JOIN accounts_user u ON u.id = c.owner_id LEFT JOIN accounts_team t ON t.id = c.owning_team_id
+          LEFT JOIN accounts_user u ON u.id = c.owner_id AND u.is_active
+          LEFT JOIN accounts_team t ON t.id = c.owning_team_id
          WHERE r.person_id = pe.person_id AND c.closed_at IS NULL ORDER BY c.opened_at DESC) AS q) AS open_cases
   FROM people pe JOIN people_person p ON p.id = pe.person_id"""
 
