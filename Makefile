@@ -10,8 +10,11 @@ SEED ?= 1
 
 run: setup
 	@$(BIN)/vigil demo_users
-	@echo "Vigil is serving on http://$(HOST):$(PORT)/ (Ctrl+C stops it)"
-	@$(BIN)/gunicorn vigil.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - \
+	@echo "Vigil is serving on http://$(HOST):$(PORT)/ with its background worker (Ctrl+C stops both)"
+	@$(BIN)/vigil worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(BIN)/gunicorn vigil.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile - \
 		--access-logformat '%(t)s "%(m)s %(U)s" %(s)s %(L)ss'
 
 setup: venv

@@ -245,6 +245,22 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Choice sets that share a field name ("status", "kind", "outcome") get names that say what they are.
+    "ENUM_NAME_OVERRIDES": {
+        "RiskLevelEnum": "vigil.risk.models.RiskLevel",
+        "AssessmentStatusEnum": ["in_progress", "submitted"],  # the risk API lists the codes
+        "IncidentStatusEnum": "vigil.incidents.models.Incident.Status",
+        "CaseStatusEnum": "vigil.cases.models.SafeguardingCase.Status",
+        "HandoverStatusEnum": "vigil.cases.models.Handover.Status",
+        "TaskStatusEnum": "vigil.cases.models.Task.Status",
+        "TaskKindEnum": "vigil.cases.models.Task.Kind",
+        "OrderKindEnum": "vigil.cases.models.ProtectiveOrder.Kind",
+        "OrderStatusEnum": "vigil.cases.models.ProtectiveOrder.Status",
+        "ContactOutcomeEnum": "vigil.cases.models.Contact.Outcome",
+        "ContactMethodEnum": "vigil.cases.models.Contact.Method",
+        "CourtOutcomeEnum": "vigil.cases.models.CustodyRecord.CourtOutcome",
+        "CustodyDisposalEnum": "vigil.cases.models.CustodyRecord.Disposal",
+    },
 }
 
 # Application logs carry no personal data: request paths use opaque identifiers and the

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import control_views, risk_views, views
+from . import case_views, control_views, risk_views, views
 
 app_name = "api"
 
@@ -15,4 +15,15 @@ urlpatterns = [
     path("assessments/<uuid:public_id>/", risk_views.AssessmentDetail.as_view(), name="assessment"),
     path("assessments/<uuid:public_id>/gradings/", risk_views.AssessmentGradings.as_view(),
          name="assessment-gradings"),
+    # Safeguarding cases: cases, my tasks, victim contacts, custody events and orders.
+    path("cases/", case_views.Cases.as_view(), name="cases"),
+    path("cases/<uuid:public_id>/", case_views.CaseDetail.as_view(), name="case"),
+    path("cases/<uuid:public_id>/contacts/", case_views.CaseContacts.as_view(), name="case-contacts"),
+    path("cases/<uuid:public_id>/custody/", case_views.CaseCustody.as_view(), name="case-custody"),
+    path("cases/<uuid:public_id>/orders/", case_views.CaseOrders.as_view(), name="case-orders"),
+    path("custody/<uuid:public_id>/disposal/", case_views.CustodyDisposal.as_view(), name="custody-disposal"),
+    path("custody/<uuid:public_id>/court-outcome/", case_views.CustodyCourtOutcome.as_view(),
+         name="custody-court-outcome"),
+    path("tasks/", case_views.Tasks.as_view(), name="tasks"),
+    path("tasks/<uuid:public_id>/complete/", case_views.TaskComplete.as_view(), name="task-complete"),
 ]

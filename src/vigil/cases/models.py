@@ -163,6 +163,8 @@ class Task(models.Model):
         RELEASE_NOTIFY = "release_notify", "Tell the victim before the prisoner's release"
         DVPO_APPLICATION = "dvpo_application", "Apply for the DVPO"
         ORDER_EXPIRY = "order_expiry", "An order is about to end"
+        SPO_NOTIFICATION = "spo_notification", "Check the SPO subject's notification"
+        RISK_REVIEW = "risk_review", "Review the risk"
         REFERRAL_ACK = "referral_ack", "Chase the referral's acknowledgement"
         DISCLOSURE_DECISION = "disclosure_decision", "Decide the disclosure request"
         ALLOCATE = "allocate", "Allocate the case to a named officer"

@@ -18,5 +18,8 @@ rules.add_perm("cases.work_on_case", works_cases)
 rules.add_perm("cases.view_my_work", works_cases | is_force_user & has_role("marac_coordinator"))
 rules.add_perm("cases.take_back", manages_cases)
 rules.add_perm("cases.handle_disclosure", handles_disclosures)
+# Force case workers record acknowledgements for any referral; a partner agency's practitioners only
+# for referrals sent to their agency (the view and the service scope it).
+rules.add_perm("cases.acknowledge_referral", works_cases | ~is_force_user & has_role("partner_practitioner"))
 rules.add_perm("cases.export_timeline", exports_timelines)
 rules.add_perm("cases.view_worker_status", is_force_user & has_role("administrator"))

@@ -40,6 +40,7 @@ from vigil.audit.services import audit_record, audit_record_each
 from . import instruments, routing, scene, scoring
 from .models import Answer, GradingDecision, ReviewOpening, RiskAssessment
 from .policy import RATIONALE_MIN_LENGTH, SUPERVISION_DEADLINE
+from .services import case_risk_follows
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -381,6 +382,7 @@ def supervision_decide(*, assessment: RiskAssessment, by, grade: str, rationale:
                 grade=grade, offence_groups=offences, other_factors=assessment.other_factors or [])
             fields.append("specialist_reasons")
         assessment.save(update_fields=fields)
+        case_risk_follows(assessment=assessment, by=by, now=now, request=request)
         audit_record(action="alteration" if grade != previous else "collection", actor=by, obj=assessment,
                      subject_person_id=_subject(assessment), request=request,
                      detail={"step": "supervised", "decision": str(decision.public_id), "grade": grade,
@@ -422,6 +424,7 @@ def specialist_decide(*, assessment: RiskAssessment, by, grade: str, rationale: 
             opened_at=opening.opened_at, victim_contacted=victim_contacted, flagged_to_manager=flagged)
         assessment.grade = grade
         assessment.save(update_fields=["grade"])
+        case_risk_follows(assessment=assessment, by=by, now=now, request=request)
         audit_record(action="alteration" if grade != previous else "collection", actor=by, obj=assessment,
                      subject_person_id=_subject(assessment), request=request,
                      detail={"step": "specialist review", "decision": str(decision.public_id), "grade": grade,

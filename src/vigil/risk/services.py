@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from vigil.audit.services import audit_record
+from vigil.cases.models import SafeguardingCase
+from vigil.cases.services import case_risk_set
 from vigil.incidents.models import Incident, Involvement
 from vigil.people.models import PersonRecord
 
@@ -20,6 +22,16 @@ from .policy import RATIONALE_MIN_LENGTH, SUPERVISION_DEADLINE
 def _subject(assessment: RiskAssessment):
     person = assessment.victim.person
     return person.public_id if person is not None else None
+
+
+def case_risk_follows(*, assessment: RiskAssessment, by, now: datetime, request=None) -> None:
+    """The victim's open case for this incident takes the assessment's agreed grade (and, where the policy
+    names another kind of team for it, the handover to that team is proposed). Call inside the grading's
+    transaction."""
+    case = SafeguardingCase.objects.filter(incident_id=assessment.incident_id, victim_id=assessment.victim_id,
+                                           closed_at__isnull=True).first()
+    if case is not None and assessment.grade:
+        case_risk_set(case=case, risk_level=assessment.grade, by=by, now=now, request=request)
 
 
 def callouts_12m(*, victim: PersonRecord, incident: Incident) -> int:
@@ -166,6 +178,7 @@ def assessment_submit(*, assessment: RiskAssessment, by, grade: str, rationale: 
         assessment.specialist_reasons = routing.specialist_reasons(
             grade=grade, offence_groups=offences, other_factors=assessment.other_factors or [])
         assessment.save()
+        case_risk_follows(assessment=assessment, by=by, now=now, request=request)
         audit_record(action="collection", actor=by, obj=assessment, subject_person_id=_subject(assessment),
                      request=request, detail={"step": "submitted", "grade": grade, "indicated": indicated})
     return decision
