@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "vigil.incidents",
     "vigil.risk",
     "vigil.cases",
+    "vigil.linkage",
     "vigil.checks",
     "vigil.demo",
     "vigil.api",
