@@ -113,3 +113,11 @@ def test_times_are_shown_in_london_time(client, world):
     task(world["case"], title="Summer deadline", due=summer, assignee=world["officer"])
     client.force_login(world["officer"])
     assert "1 Jul 2026, 09:30" in client.get(reverse("cases:my-work")).content.decode()
+
+
+def test_an_owned_case_with_nothing_planned_is_flagged_on_the_page(client, world):
+    client.force_login(world["officer"])
+    page = client.get(reverse("cases:my-work")).content.decode()
+    assert "Nothing planned" in page  # no open task: nobody will call this victim unless the owner acts
+    task(world["case"], title="Call the victim", due=NOW + timedelta(days=1), assignee=world["officer"])
+    assert "Nothing planned" not in client.get(reverse("cases:my-work")).content.decode()
