@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.views.decorators.http import require_http_methods
 
 from vigil.accounts.access import requires
-from vigil.formtools import is_uuid
+from vigil.formtools import apply_errors, is_uuid
 
 from . import contact_services
 from .custody_views import (
@@ -18,7 +18,6 @@ from .custody_views import (
     form_page,
     london,
     now_initial,
-    service_errors,
     time_field,
 )
 from .models import Contact, SafeguardingCase, Task
@@ -88,7 +87,7 @@ def contact_log(request, public_id):
                 safe_number_used=used, confirmed_safe=data["confirmed_safe"], told=data["told"], note=data["note"],
                 task=task, made_at=london(data["made_on"], data["made_time"]))
         except ValidationError as error:
-            service_errors(form, error, {"made_at": "made_on", "task": "outcome"})
+            apply_errors(form, error, {"made_at": "made_on", "task": "outcome"})
         else:
             done = task is not None and contact.task_id and Task.objects.filter(pk=task.pk, status="done").exists()
             messages.success(request, "Contact logged" + (f". Task done: {task.title}" if done else
@@ -111,7 +110,7 @@ def contact_plan_edit(request, public_id):
             contact_services.contact_plan_set(case=case, by=request.user, request=request, method=data["method"],
                                               update_every_days=data["update_every_days"], note=data["note"])
         except ValidationError as error:
-            service_errors(form, error, {})
+            apply_errors(form, error, {})
         else:
             messages.success(request, "Contact plan saved")
             return back_to_case(case, "contacts")

@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from vigil.accounts.access import requires
-from vigil.formtools import apply_errors
-from vigil.people.services import restricted_access_granted
+from vigil.formtools import apply_errors, form_error_list
 from vigil.workdays import LONDON
 
 from . import custody_services, selectors
@@ -65,32 +64,11 @@ def now_initial(date_name: str, time_name: str) -> dict:
     return {date_name: local.date().isoformat(), time_name: local.strftime("%H:%M")}  # as the inputs write them
 
 
-def error_list(form) -> list[tuple[str, str]]:
-    """(anchor, message) pairs for the GOV.UK error summary; errors about the whole form link to the first
-    field."""
-    names = list(form.fields)
-    listed = [(form[names[0]].auto_id, message) for message in form.non_field_errors()]
-    listed += [(form[name].auto_id, message) for name in names for message in form.errors.get(name, [])]
-    return listed
-
-
-def service_errors(form, error: ValidationError, rename: dict[str, str]) -> None:
-    if hasattr(error, "error_dict"):
-        error = ValidationError({rename.get(name, name): msgs for name, msgs in error.message_dict.items()})
-    apply_errors(form, error)
-
-
-def victim_restricted(request, case: SafeguardingCase) -> bool:
-    person = case.victim.person
-    return bool(person is not None and person.restricted
-                and not restricted_access_granted(person=person, session=request.session))
-
-
 def form_page(request, *, case, form, title: str, button: str, template: str = "cases/custody_form.html",
               status: int = 200, **extra):
     return render(request, template, {
-        "case": case, "form": form, "title": title, "button": button, "error_list": error_list(form),
-        "reference": selectors.case_reference(case), "victim_restricted": victim_restricted(request, case),
+        "case": case, "form": form, "title": title, "button": button, "error_list": form_error_list(form),
+        "reference": selectors.case_reference(case), "victim_restricted": selectors.victim_locked(request, case),
         **extra}, status=status)
 
 
@@ -166,7 +144,7 @@ def arrest_record(request, public_id):
             custody_services.custody_arrest_record(case=case, by=request.user, request=request,
                                                    arrested_at=london(data["arrested_on"], data["arrested_time"]))
         except ValidationError as error:
-            service_errors(form, error, {"arrested_at": "arrested_on"})
+            apply_errors(form, error, {"arrested_at": "arrested_on"})
         else:
             messages.success(request, "Arrest recorded: tell the victim within 1 working day")
             return back_to_case(case, "custody")
@@ -188,7 +166,7 @@ def disposal_record(request, public_id):
                 bail_conditions=conditions_text(data["bail_conditions"]), bail_return_on=data["bail_return_on"],
                 court_name=data["court_name"], hearing_at=london(data["hearing_on"], data["hearing_time"]))
         except ValidationError as error:
-            service_errors(form, error, {"disposed_at": "disposed_on", "hearing_at": "hearing_on"})
+            apply_errors(form, error, {"disposed_at": "disposed_on", "hearing_at": "hearing_on"})
         else:
             messages.success(request, "Decision recorded: tell the victim within 1 working day")
             return back_to_case(record.case, "custody")
@@ -209,7 +187,7 @@ def court_outcome_record(request, public_id):
                 decided_at=london(data["decided_on"], data["decided_time"]),
                 bail_conditions=conditions_text(data["bail_conditions"]), bail_return_on=data["bail_return_on"])
         except ValidationError as error:
-            service_errors(form, error, {"decided_at": "decided_on"})
+            apply_errors(form, error, {"decided_at": "decided_on"})
         else:
             if data["outcome"] == CustodyRecord.CourtOutcome.BAILED:
                 messages.success(request, "Court bail recorded: tell the victim today")
@@ -230,7 +208,7 @@ def release_date_set(request, public_id):
             custody_services.custody_release_date_set(custody=record, by=request.user, request=request,
                                                       release_on=form.cleaned_data["release_on"])
         except ValidationError as error:
-            service_errors(form, error, {})
+            apply_errors(form, error, {})
         else:
             messages.success(request, "Release date saved: the risk review and the victim's notification are "
                                       "in the case's tasks")

@@ -9,10 +9,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vigil.accounts.access import requires
 from vigil.audit.services import audit_record
+from vigil.formtools import error_messages
 
 from . import disclosure_services
 from .models import DisclosureRequest, SafeguardingCase
-from .order_views import date_values, error_list, errors_of, parse_date
+from .order_views import date_values, error_list, parse_date
 
 
 @requires("cases.handle_disclosure")
@@ -40,7 +41,7 @@ def disclosure_receive(request):
             try:
                 dobs[name] = parse_date(values[name], name, "the date of birth", required=False)
             except ValidationError as error:
-                errors.update(errors_of(error))
+                errors.update(error_messages(error))
         case = None
         if values["case"]:
             case = SafeguardingCase.objects.filter(incident__reference__iexact=values["case"]).first()
@@ -55,7 +56,7 @@ def disclosure_receive(request):
                     subject_family_name=values["subject_family_name"], subject_date_of_birth=dobs.get("subject_dob"),
                     immediate_risk=values["immediate_risk"] == "yes", case=case, request=request)
             except ValidationError as error:
-                errors = errors_of(error)
+                errors = error_messages(error)
             else:
                 messages.success(request, f"Request {dr.reference} recorded; decide by "
                                           f"{timezone.localtime(dr.decide_by):%d %B %Y}.")
@@ -102,7 +103,7 @@ def disclosure_stage(request, public_id):
         disclosure_services.disclosure_stage_advance(disclosure=dr, by=request.user, to_stage=to_stage,
                                                      note=request.POST.get("note", ""), request=request)
     except ValidationError as error:
-        return _page(request, dr, errors={"to_stage": " ".join(errors_of(error).values())},
+        return _page(request, dr, errors={"to_stage": " ".join(error_messages(error).values())},
                      values={"note": request.POST.get("note", "")}, status=400)
     messages.success(request, "Stage recorded.")
     return redirect("cases:disclosure", public_id=dr.public_id)
@@ -116,6 +117,6 @@ def disclosure_decide(request, public_id):
     try:
         disclosure_services.disclosure_decide(disclosure=dr, by=request.user, request=request, **values)
     except ValidationError as error:
-        return _page(request, dr, values=values, errors=errors_of(error), status=400)
+        return _page(request, dr, values=values, errors=error_messages(error), status=400)
     messages.success(request, "Decision recorded.")
     return redirect("cases:disclosure", public_id=dr.public_id)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from vigil.accounts.access import requires
+from vigil.formtools import error_messages
 from vigil.incidents.models import Incident
 from vigil.workdays import LONDON
 
@@ -19,13 +20,6 @@ NOTICE_KINDS = [k.value for k in order_services.NOTICES]
 
 
 # --- small form helpers, shared with the referral and disclosure views ------------------------------------
-
-def errors_of(error: ValidationError) -> dict[str, str]:
-    """A service's ValidationError as {field: message}; "" for errors about the whole form."""
-    if hasattr(error, "error_dict"):
-        return {field or "": " ".join(msgs) for field, msgs in error.message_dict.items()}
-    return {"": " ".join(error.messages)}
-
 
 def error_list(errors: dict[str, str], first: str) -> list[tuple[str, str]]:
     """(anchor, message) pairs for the GOV.UK error summary."""
@@ -63,7 +57,7 @@ def _gather(fn, errors: dict[str, str]):
     try:
         return fn()
     except ValidationError as error:
-        errors.update(errors_of(error))
+        errors.update(error_messages(error))
         return None
 
 
@@ -113,7 +107,7 @@ def order_record(request, public_id):
                     authorised_rank=values["authorised_rank"], authorised_by=values["authorised_by"], follows=follows,
                     request=request)
             except ValidationError as error:
-                errors = errors_of(error)
+                errors = error_messages(error)
             else:
                 messages.success(request, f"{order.get_kind_display()} recorded; warning markers placed.")
                 return redirect("cases:case", public_id=case.public_id)
@@ -145,7 +139,7 @@ def order_end(request, public_id):
             try:
                 service(order=order, by=request.user, reason=values["reason"], request=request)
             except ValidationError as error:
-                errors = errors_of(error)
+                errors = error_messages(error)
             else:
                 messages.success(request, f"{order.get_kind_display()} {values['outcome']}; its markers end today.")
                 return redirect("cases:case", public_id=order.case.public_id)
@@ -172,7 +166,7 @@ def order_vary(request, public_id):
                 order_services.order_vary(order=order, by=request.user, conditions=values["conditions"],
                                           ends_on=ends_on, reason=values["reason"], request=request)
             except ValidationError as error:
-                errors = errors_of(error)
+                errors = error_messages(error)
             else:
                 messages.success(request, f"{order.get_kind_display()} varied; tell the victim.")
                 return redirect("cases:case", public_id=order.case.public_id)
@@ -199,7 +193,7 @@ def breach_record(request, public_id):
                 order_services.breach_record(order=order, incident=incident, by=request.user,
                                              description=values["description"], request=request)
             except ValidationError as error:
-                errors = errors_of(error)
+                errors = error_messages(error)
             else:
                 messages.success(request, "Breach recorded: tell the victim and review the risk.")
                 return redirect("cases:case", public_id=order.case.public_id)

@@ -10,10 +10,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from vigil.accounts.access import requires
 from vigil.accounts.models import Agency
+from vigil.formtools import error_messages
 
 from . import referral_services, selectors
 from .models import Referral
-from .order_views import error_list, errors_of
+from .order_views import error_list
 
 
 @requires("cases.work_on_case")
@@ -35,7 +36,7 @@ def referral_send(request, public_id):
                     consent=values["consent"], override_reason=values["override_reason"], detail=values["detail"],
                     request=request)
             except ValidationError as error:
-                errors = errors_of(error)
+                errors = error_messages(error)
             else:
                 messages.success(request, f"Referral to {referral.recipient} recorded; acknowledgement due by "
                                           f"{timezone.localtime(referral.acknowledge_by):%A %d %B %Y %H:%M}.")
@@ -46,26 +47,18 @@ def referral_send(request, public_id):
     }, status=400 if errors else 200)
 
 
-def _referrals_for(user):
-    """The referrals this user may acknowledge: all, for force users; their agency's, for partners."""
-    referrals = Referral.objects.select_related("case__incident", "agency", "sent_by")
-    if user.agency_id and user.agency.is_force:
-        return referrals
-    return referrals.filter(agency_id=user.agency_id) if user.agency_id else referrals.none()
-
-
 @requires("cases.acknowledge_referral")
 @require_GET
 def referrals_received(request):
     """A partner agency's referrals, waiting ones first (for force users: all waiting referrals)."""
-    referrals = _referrals_for(request.user).filter(acknowledged_at__isnull=True).order_by("acknowledge_by", "pk")
+    referrals = selectors.referrals_for(request.user).filter(acknowledged_at__isnull=True).order_by("acknowledge_by", "pk")
     return render(request, "cases/referral_list.html", {"referrals": referrals, "now": timezone.now()})
 
 
 @requires("cases.acknowledge_referral")
 @require_http_methods(["GET", "POST"])
 def referral_acknowledge(request, public_id):
-    referral = _referrals_for(request.user).filter(public_id=public_id).first()
+    referral = selectors.referrals_for(request.user).filter(public_id=public_id).first()
     if referral is None:
         raise Http404("No such referral")
     values, errors = {"acknowledged_by": ""}, {}
@@ -75,7 +68,7 @@ def referral_acknowledge(request, public_id):
             referral_services.referral_acknowledge(referral=referral, by=request.user,
                                                    acknowledged_by=values["acknowledged_by"], request=request)
         except ValidationError as error:
-            errors = errors_of(error)
+            errors = error_messages(error)
         else:
             messages.success(request, "Acknowledgement recorded.")
             if request.user.has_perm("cases.view_case"):

@@ -12,8 +12,18 @@ from django.utils import timezone
 
 from vigil.accounts.models import Team
 from vigil.audit.services import audit_record, audit_record_each
+from vigil.people.services import restricted_access_granted
 
-from .models import Handover, OwnershipPeriod, SafeguardingCase, Task
+from . import contact_services
+from .models import (
+    CustodyRecord,
+    Handover,
+    OwnershipPeriod,
+    ProtectiveOrder,
+    Referral,
+    SafeguardingCase,
+    Task,
+)
 from .services import is_manager_of, may_decide, may_work_on, subject_of, take_back_teams
 
 WORK_LIMIT = 200  # rows shown on "My work"; the totals are always given
@@ -190,3 +200,58 @@ def my_work(*, viewer, now: datetime | None = None, request=None) -> MyWork:
                           request=request, object_type="cases.MyWork",
                           detail={"view": "my work", "rows": len(work.rows), "cases": len(cases)})
     return work
+
+
+def person_locked(*, person, session) -> bool:
+    """A restricted person whose record this session has not yet opened, with a reason."""
+    return bool(person is not None and person.restricted
+                and not restricted_access_granted(person=person, session=session))
+
+
+def victim_locked(request, case: SafeguardingCase) -> bool:
+    return person_locked(person=case.victim.person, session=request.session)
+
+
+# Tasks done by telling or updating the victim: the contact section offers to log the contact for each.
+CONTACT_TASK_KINDS = (Task.Kind.COURT_BAIL_TELL_VICTIM, Task.Kind.TELL_VICTIM, Task.Kind.RELEASE_NOTIFY,
+                      Task.Kind.CONTACT_VICTIM)
+
+
+def custody_section(*, case, user) -> dict:
+    """What the case page's custody section shows: each arrest, its bail conditions, what may be done next."""
+    records = list(case.custody_records.select_related("suspect").prefetch_related("orders")
+                   .order_by("-arrested_at", "-id"))
+    works = user.has_perm("cases.work_on_case") and case.closed_at is None
+    return {
+        "records": [{
+            "record": record,
+            "orders": [o for o in record.orders.all() if o.kind == ProtectiveOrder.Kind.BAIL_CONDITIONS],
+            "may_decide": works and not record.disposal,
+            "may_court": works and record.disposal == CustodyRecord.Disposal.CHARGED_REMANDED
+            and not record.court_outcome,
+            "may_release": works,
+        } for record in records],
+        "may_work": works,
+    }
+
+
+def contact_section(*, case, user) -> dict:
+    """What the case page's victim-contact section shows: the safe number, tasks to tell the victim, the log."""
+    works = user.has_perm("cases.work_on_case") and case.closed_at is None
+    contacts = list(case.contacts.select_related("made_by", "task").order_by("-made_at", "-id")[:50])
+    tasks = list(case.tasks.filter(status=Task.Status.OPEN, kind__in=CONTACT_TASK_KINDS).order_by("-urgent", "due_at"))
+    return {
+        "safe_number": contact_services.safe_number(case),
+        "contacts": [{"contact": c, "told": [contact_services.KEY_EVENT_LABELS.get(code, code) for code in c.told]}
+                     for c in contacts],
+        "tasks": tasks,
+        "may_work": works,
+    }
+
+
+def referrals_for(user):
+    """The referrals this user may acknowledge: all, for force users; their agency's, for partners."""
+    referrals = Referral.objects.select_related("case__incident", "agency", "sent_by")
+    if user.agency_id and user.agency.is_force:
+        return referrals
+    return referrals.filter(agency_id=user.agency_id) if user.agency_id else referrals.none()

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from vigil.accounts.access import requires
-from vigil.people.services import restricted_access_granted
+from vigil.formtools import form_error_list
 
+from . import selectors
 from . import timeline as timelines
 
 REASON_MIN = 10
@@ -40,23 +41,13 @@ class ExportForm(forms.Form):
         return value
 
 
-def _locked(request, person) -> bool:
-    """A restricted person's record not yet opened by this user, with a reason."""
-    return bool(person is not None and person.restricted
-                and not restricted_access_granted(person=person, session=request.session))
-
-
 def _restricted_page(request, person, *, what: str):
     return render(request, "cases/timeline_restricted.html", {"person": person, "what": what}, status=403)
 
 
-def _errors(form) -> list[tuple[str, str]]:
-    return [(form[name].auto_id, message) for name in form.fields for message in form.errors.get(name, [])]
-
-
 def _export(request, *, timeline_of, person, back_url: str, what: str, heading: str):
     """The export form; on a valid POST, the audited export as CSV or a page to print."""
-    if _locked(request, person):
+    if selectors.person_locked(person=person, session=request.session):
         return _restricted_page(request, person, what=what)
     form = ExportForm(request.POST if request.method == "POST" else None, initial={"format": "csv"})
     if request.method == "POST" and form.is_valid():
@@ -72,7 +63,7 @@ def _export(request, *, timeline_of, person, back_url: str, what: str, heading: 
         response = render(request, "cases/timeline_print.html", {"export": export, "timeline": export.timeline})
         response["Cache-Control"] = "no-store"
         return response
-    errors = _errors(form) if form.errors else []
+    errors = form_error_list(form) if form.errors else []
     return render(request, "cases/timeline_export.html", {
         "form": form, "error_list": errors, "back_url": back_url, "heading": heading,
     }, status=400 if errors else 200)
@@ -85,7 +76,7 @@ def case_timeline(request, public_id):
     timeline = timelines.case_timeline(viewer=request.user, case=case, request=request)
     return render(request, "cases/timeline.html", {
         "timeline": timeline, "case": case, "reference": case.incident.reference,
-        "victim_restricted": _locked(request, case.victim.person),
+        "victim_restricted": selectors.victim_locked(request, case),
     })
 
 
@@ -108,7 +99,7 @@ def _case_back(request, case) -> str:
 @require_GET
 def person_timeline(request, public_id):
     person = timelines.person_for_timeline(viewer=request.user, public_id=public_id)
-    if _locked(request, person):
+    if selectors.person_locked(person=person, session=request.session):
         return _restricted_page(request, person, what="this person's timeline")
     timeline = timelines.person_timeline(viewer=request.user, person=person, request=request)
     return render(request, "cases/person_timeline.html", {"timeline": timeline, "person": person})

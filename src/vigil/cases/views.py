@@ -13,36 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from vigil.accounts.access import requires
 from vigil.accounts.models import Team, User
-from vigil.formtools import apply_errors
-from vigil.people.services import restricted_access_granted
+from vigil.formtools import apply_errors, form_error_list
 
 from . import selectors, services
 from .models import Handover, SafeguardingCase, Task
 
 REASON_HINT = f"At least {services.REASON_MIN_LENGTH} characters."
-
-
-def _error_list(form) -> list[tuple[str, str]]:
-    """(anchor, message) pairs for the GOV.UK error summary; errors about the whole form link to the
-    first field."""
-    names = list(form.fields)
-    first = form[names[0]].auto_id if names else ""
-    listed = [(first, message) for message in form.non_field_errors()]
-    listed += [(form[name].auto_id, message) for name in names for message in form.errors.get(name, [])]
-    return listed
-
-
-def _apply(form, error: ValidationError, rename: dict[str, str]) -> None:
-    """A service's ValidationError on the form, its field names mapped to the form's."""
-    if hasattr(error, "error_dict"):
-        error = ValidationError({rename.get(name, name): messages_ for name, messages_ in error.message_dict.items()})
-    apply_errors(form, error)
-
-
-def _victim_restricted(request, case: SafeguardingCase) -> bool:
-    person = case.victim.person
-    return bool(person is not None and person.restricted
-                and not restricted_access_granted(person=person, session=request.session))
 
 
 # --- My work ---------------------------------------------------------------------------------------------
@@ -86,9 +62,11 @@ def _case_page(request, case: SafeguardingCase, *, accept_form=None, task_forms=
                   "form": task_forms.get(task.pk) or TaskDoneForm(prefix=f"task-{task.public_id}")}
                  for task, may_do in overview.open_tasks]
     return render(request, "cases/case_detail.html", {
-        "case": case, "overview": overview, "victim_restricted": _victim_restricted(request, case),
+        "case": case, "overview": overview, "victim_restricted": selectors.victim_locked(request, case),
         "accept_form": accept_form, "task_rows": task_rows, "error_list": error_list,
         "reference": selectors.case_reference(case),
+        "custody": selectors.custody_section(case=case, user=request.user),
+        "contact": selectors.contact_section(case=case, user=request.user),
     }, status=status)
 
 
@@ -145,7 +123,7 @@ def handover_reject(request, public_id):
             services.handover_reject(handover=handover, by=request.user, reason=form.cleaned_data["reason"],
                                      request=request)
         except ValidationError as error:
-            _apply(form, error, {"rejection_reason": "reason"})
+            apply_errors(form, error, {"rejection_reason": "reason"})
         else:
             messages.success(request, f"Handover rejected: {services.display(handover.case.owner)} still owns "
                                       "the case and has been told why")
@@ -228,11 +206,11 @@ class HandoverForm(forms.Form):
 
 def _reason_page(request, form, *, case, title: str, button: str, handover=None, template="cases/reason_form.html",
                  extra=None):
-    errors = _error_list(form) if form.errors else []
+    errors = form_error_list(form) if form.errors else []
     return render(request, template, {
         "case": case, "form": form, "title": title, "button": button, "handover": handover,
         "error_list": errors, "reference": selectors.case_reference(case),
-        "victim_restricted": _victim_restricted(request, case), **(extra or {}),
+        "victim_restricted": selectors.victim_locked(request, case), **(extra or {}),
     }, status=400 if errors else 200)
 
 

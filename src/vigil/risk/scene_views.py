@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vigil.accounts.access import requires
+from vigil.formtools import error_messages
 
 from . import routing, scene, scene_services
 from .models import ChildNotification, CustodyEvent, Evidence, RiskAssessment
@@ -16,14 +17,6 @@ from .models import ChildNotification, CustodyEvent, Evidence, RiskAssessment
 
 def _assessment(public_id) -> RiskAssessment:
     return get_object_or_404(RiskAssessment.objects.select_related("incident", "victim"), public_id=public_id)
-
-
-def _errors(error: ValidationError, rename: dict[str, str] | None = None) -> dict[str, str]:
-    """A service's ValidationError as {field id: message}; "" for errors about the whole form."""
-    rename = rename or {}
-    if hasattr(error, "error_dict"):
-        return {rename.get(field, field): " ".join(messages_) for field, messages_ in error.message_dict.items()}
-    return {"": " ".join(error.messages)}
 
 
 CHECKLISTS = (
@@ -63,7 +56,7 @@ def scene(request, public_id):
         try:
             scene_services.scene_record(assessment=assessment, by=request.user, request=request, **values)
         except ValidationError as error:
-            errors = _errors(error)
+            errors = error_messages(error)
         else:
             messages.success(request, "What was done at the scene is saved.")
             return redirect("risk:evidence-add", public_id=assessment.public_id)
@@ -96,7 +89,7 @@ def evidence_add(request, public_id):
                 description=values["description"], request=request)
         except ValidationError as error:
             prefix = "photo" if kind == Evidence.Kind.PHOTOGRAPH else "bwv"
-            errors = {f"{prefix}-{field or 'kind'}": message for field, message in _errors(error).items()}
+            errors = {f"{prefix}-{field or 'kind'}": message for field, message in error_messages(error).items()}
         else:
             messages.success(request, f"{evidence.get_kind_display()} recorded"
                                       + (f": SHA-256 {evidence.sha256[:12]}…" if evidence.sha256 else "."))
@@ -202,7 +195,7 @@ def child_notification_sent(request, public_id):
         scene_services.child_notification_mark_sent(notification=notification, by=request.user, request=request,
                                                     **values)
     except ValidationError as error:
-        return _children_page(request, notification.assessment, errors=_errors(error), failed=notification,
+        return _children_page(request, notification.assessment, errors=error_messages(error), failed=notification,
                               values=values, status=400)
     messages.success(request, f"{notification.get_kind_display()} recorded as sent.")
     return redirect("risk:children", public_id=notification.assessment.public_id)
