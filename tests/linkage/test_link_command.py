@@ -109,3 +109,23 @@ def test_unreadable_file_is_a_clear_error_with_exit_code_2(tmp_path):
     garbled = run_link("--input", str(binary), "--output", str(tmp_path / "out.csv"))
     assert garbled.returncode == 2 and "not a readable UTF-8 CSV" in garbled.stderr
     assert "Traceback" not in garbled.stderr
+
+
+def test_an_unknown_backend_from_the_environment_is_a_clear_error(tmp_path, monkeypatch):
+    from django.core.management.base import CommandError
+
+    rows, _truth = synthetic_rows()
+    source = write_csv(tmp_path / "persons.csv", rows[:5])
+    monkeypatch.setenv("VIGIL_LINKAGE_BACKEND", "oracle")
+    with pytest.raises(CommandError, match="unknown linkage backend 'oracle'") as caught:
+        call_command("link", "--input", str(source), "--output", str(tmp_path / "out.csv"))
+    assert caught.value.returncode == 2
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_backend_option_offers_duckdb_and_spark(tmp_path):
+    completed = run_link("--backend", "oracle", "--input", "x.csv", "--output", str(tmp_path / "o.csv"))
+    assert completed.returncode == 2
+    assert (
+        "invalid choice" in completed.stderr and "duckdb" in completed.stderr and "spark" in completed.stderr
+    )

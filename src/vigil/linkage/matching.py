@@ -1,4 +1,8 @@
-"""Person matching with Splink on an in-process DuckDB: settings, training, prediction, clustering.
+"""Person matching with Splink: settings, training, prediction, clustering.
+
+Runs on an in-process DuckDB (the default) or on Spark (`backend="spark"`, pyspark in local mode
+or a session the caller passes); the settings, training and clustering code is the same for both,
+only Splink's database API differs. pyspark is imported only when the Spark backend is chosen.
 
 Plain functions with no Django import. The input is the column dict that `prepare.py` makes; the
 output is a mapping of record id to person id. Splink's linker is split the same way
@@ -15,7 +19,13 @@ import dataclasses
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +43,19 @@ DEFAULT_UPPER = 0.95  # link automatically at or above
 DEFAULT_LOWER = 0.50  # below: a new person; between the two: human review
 # Pairs sampled to estimate u. 1e6 measured as accurate as 5e6 on FEBRL3 and the demo data, 5x faster.
 DEFAULT_MAX_PAIRS = 1e6
+
+BACKENDS = ("duckdb", "spark")
+DEFAULT_BACKEND = "duckdb"
+# Spark 4 (pyspark 4.1, and the Splink jar built for it) runs on Java 17 or newer.
+SPARK_JAVA_MIN = 17
+
+# For small, short Spark jobs (tests, small files): the JVM's quick JIT only and a serial GC start
+# and run a local session several times faster on two cores; long runs on big files do better
+# without them.
+QUICK_START_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+# Splink's default number of chunks for u sampling (it can stop early once every level has been
+# seen 100 times; each chunk is a separate query, cheap on DuckDB, a Spark job each on Spark).
+DEFAULT_U_CHUNKS = 10
 
 Progress = Callable[[str], None]
 
@@ -93,7 +116,8 @@ def _dob_comparison() -> cl.CustomComparison:
         comparison_levels=[
             cll.NullLevel(dob),
             cll.ExactMatchLevel(dob).configure(label_for_charts="Exact date of birth"),
-            cll.CustomLevel(swapped, label_for_charts="Day and month swapped"),
+            # Written for DuckDB; Splink translates it (sqlglot) for another backend such as Spark.
+            cll.CustomLevel(swapped, label_for_charts="Day and month swapped", base_dialect_str="duckdb"),
             cll.DamerauLevenshteinLevel(dob, 1).configure(label_for_charts="One digit off or transposed"),
             cll.DamerauLevenshteinLevel(dob, 2).configure(label_for_charts="Two digits off"),
             cll.ElseLevel(),
@@ -149,13 +173,30 @@ def _exact_or_typo(column: str, description: str) -> cl.CustomComparison:
     )
 
 
+# Something else a true pair shares, beside a date of birth or a surname sound in a birth year: those
+# two blocks alone grow with the square of the records (~19M and ~16M pairs at 1M records, almost all
+# strangers). The equi-join stays on the date of birth (surname sound and year); this filter runs before
+# any pair is scored (bench/bench_linkage_scale.py measures pairs per rule).
+_ALSO_SHARED = (
+    "(l.given_phonetic = r.given_phonetic OR array_length(array_intersect(l.given_canonical, r.given_canonical)) > 0 "
+    "OR l.postcode_district = r.postcode_district"
+)
+
+
 def uk_blocking_rules() -> list:
     """Which pairs are scored at all: wide enough that swaps and typos still meet."""
     return [
         block_on("given_name", "family_name"),
         CustomRule("l.given_name = r.family_name AND l.family_name = r.given_name"),
-        block_on("date_of_birth"),
-        block_on("family_phonetic", "dob_year"),
+        CustomRule(f"l.date_of_birth = r.date_of_birth AND {_ALSO_SHARED} OR l.family_phonetic = r.family_phonetic)",
+                   sql_dialect="duckdb"),
+        CustomRule(
+            f"l.family_phonetic = r.family_phonetic AND l.dob_year = r.dob_year AND {_ALSO_SHARED} "
+            "OR substr(l.date_of_birth, 6, 5) = substr(r.date_of_birth, 6, 5) "
+            "OR (substr(l.date_of_birth, 6, 2) = substr(r.date_of_birth, 9, 2) "
+            "AND substr(l.date_of_birth, 9, 2) = substr(r.date_of_birth, 6, 2)))",
+            sql_dialect="duckdb",  # written for DuckDB; Splink translates it for Spark
+        ),
         block_on("given_phonetic", "postcode"),
         block_on("postcode", "address_number"),
         block_on("phone"),
@@ -254,11 +295,162 @@ class LinkResult:
     model: dict[str, Any]  # the trained model (Splink settings) with Vigil's version
 
 
+# --- backends: DuckDB in process, or Spark -------------------------------------------------------
+
+
+class BackendUnavailable(RuntimeError):
+    """The chosen backend cannot run here (pyspark not installed, no suitable Java); says why."""
+
+
+def check_backend(backend: str) -> str:
+    name = (backend or "").strip().lower()
+    if name not in BACKENDS:
+        raise ValueError(f"unknown linkage backend {backend!r}: choose one of {', '.join(BACKENDS)}")
+    return name
+
+
+def _java_major_version() -> int | None:
+    """The major version of the Java that pyspark will start (JAVA_HOME first, then PATH)."""
+    java_home = os.environ.get("JAVA_HOME")
+    java = os.path.join(java_home, "bin", "java") if java_home else shutil.which("java")
+    if not java or not os.path.exists(java):
+        return None
+    try:
+        completed = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', completed.stderr + completed.stdout)
+    if not match:
+        return None
+    major = int(match.group(1))
+    return int(match.group(2) or 0) if major == 1 else major  # "1.8.0" is Java 8
+
+
+def local_spark_session(
+    *,
+    cores: int = 2,
+    driver_memory: str = "4g",
+    shuffle_partitions: int = 4,
+    checkpoint_dir: str | Path | None = None,
+    app_name: str = "vigil-linkage",
+    java_options: str = "",
+    conf: Mapping[str, str] | None = None,
+):
+    """A local-mode SparkSession ready for Splink: its similarity jar on the classpath.
+
+    `local[cores]`, few shuffle partitions (the default 200 is for clusters, and slow here), the UI
+    off, and a checkpoint directory (Splink writes intermediate tables there as parquet); a new
+    temporary directory unless one is given. Raises BackendUnavailable when pyspark or Java 17+ is
+    missing. If a SparkSession already runs in this process, Spark returns that one instead
+    (without the jar, unless it was started with it).
+
+    `java_options` go to the driver JVM (e.g. QUICK_START_JAVA_OPTIONS for small, short jobs);
+    `conf` is any further Spark configuration.
+    """
+    try:
+        import pyspark  # noqa: F401
+        from pyspark.sql import SparkSession
+        from splink.backends.spark import similarity_jar_location
+    except ImportError:
+        raise BackendUnavailable(
+            "the Spark backend needs pyspark: pip install 'vigil[spark]' (or the test extra)"
+        ) from None
+    java = _java_major_version()
+    if java is None:
+        raise BackendUnavailable(
+            f"the Spark backend needs Java {SPARK_JAVA_MIN} or newer, and no java was found "
+            "(JAVA_HOME or PATH): install openjdk-17-jre-headless"
+        )
+    if java < SPARK_JAVA_MIN:
+        raise BackendUnavailable(
+            f"the Spark backend needs Java {SPARK_JAVA_MIN} or newer; found Java {java} "
+            "(JAVA_HOME or PATH): install openjdk-17-jre-headless"
+        )
+    jar = similarity_jar_location()
+    builder = (
+        SparkSession.builder.master(f"local[{int(cores)}]")
+        .appName(app_name)
+        .config("spark.driver.memory", driver_memory)
+        .config("spark.sql.shuffle.partitions", str(int(shuffle_partitions)))
+        .config("spark.default.parallelism", str(int(shuffle_partitions)))
+        .config("spark.jars", jar)
+        .config("spark.driver.extraClassPath", jar)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
+    if java_options:
+        builder = builder.config("spark.driver.extraJavaOptions", java_options)
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    directory = str(checkpoint_dir) if checkpoint_dir else tempfile.mkdtemp(prefix="vigil-spark-")
+    session.sparkContext.setCheckpointDir(directory)
+    return session
+
+
+@contextmanager
+def _spark_session_for(spark: Any | None, progress: Progress) -> Iterator[Any]:
+    """The caller's session as it is, or a local one made here and stopped afterwards."""
+    if spark is not None:
+        yield spark
+        return
+    progress("starting a local Spark session")
+    with tempfile.TemporaryDirectory(prefix="vigil-spark-") as checkpoint_dir:
+        session = local_spark_session(checkpoint_dir=checkpoint_dir)
+        try:
+            yield session
+        finally:
+            session.stop()
+
+
+def _spark_table(spark: Any, columns: Mapping[str, Sequence[object]]) -> Any:
+    """The columns as a Spark DataFrame with declared types.
+
+    Through Arrow, like Splink's own registration on Spark 4, but with a column of nothing but
+    nulls (an optional column left blank in the whole file) typed as text rather than as Arrow's
+    null type, which Spark's comparisons cannot use.
+    """
+    import pyarrow as pa
+
+    arrays = {}
+    for name, values in columns.items():
+        array = pa.array(list(values))
+        if pa.types.is_null(array.type):
+            array = pa.array(list(values), type=pa.string())
+        elif pa.types.is_list(array.type) and pa.types.is_null(array.type.value_type):
+            array = pa.array(list(values), type=pa.list_(pa.string()))
+        arrays[name] = array
+    return spark.createDataFrame(pa.table(arrays))
+
+
+def _db_api(backend: str, spark: Any | None) -> Any:
+    if backend == "spark":
+        from splink.backends.spark import SparkAPI
+
+        return SparkAPI(spark_session=spark)
+    return DuckDBAPI()
+
+
 def _make_linker(
-    columns: Mapping[str, Sequence[object]], configuration: Configuration, *, max_iterations: int = 25
+    columns: Mapping[str, Sequence[object]],
+    configuration: Configuration,
+    *,
+    max_iterations: int = 25,
+    backend: str = DEFAULT_BACKEND,
+    spark: Any | None = None,
 ) -> Linker:
-    db_api = DuckDBAPI()
-    table = db_api.register({name: list(values) for name, values in columns.items()}, table_name="persons")
+    """A linker on the chosen backend; `spark` (a SparkSession) is needed for "spark"."""
+    backend = check_backend(backend)
+    if backend == "spark":
+        if spark is None:
+            raise ValueError("the spark backend needs a SparkSession (see local_spark_session)")
+        db_api = _db_api(backend, spark)
+        data: Any = _spark_table(spark, columns)
+    else:
+        db_api = _db_api(backend, None)
+        data = {name: list(values) for name, values in columns.items()}
+    table = db_api.register(data, table_name="persons")
     settings = dataclasses.replace(configuration.settings(), max_iterations=max_iterations)
     return Linker(table, settings, log_level=logging.ERROR)
 
@@ -270,6 +462,7 @@ def train(
     max_pairs: float = DEFAULT_MAX_PAIRS,
     seed: int = 42,
     progress: Progress = _silent,
+    u_chunks: int = DEFAULT_U_CHUNKS,
 ) -> None:
     """Unsupervised training: the prior from near-certain rules, u by sampling, m by EM."""
     progress("estimating the share of pairs that match")
@@ -278,7 +471,7 @@ def train(
     except (ValueError, ZeroDivisionError):
         progress("  (kept the default prior: the deterministic rules gave no usable estimate)")
     progress("estimating u (chance agreement) by random sampling")
-    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed)
+    linker.training.estimate_u_using_random_sampling(max_pairs=max_pairs, seed=seed, num_chunks=u_chunks)
     for rule in configuration.training_blocks():
         progress(f"estimating m by expectation maximisation, blocked on {_describe(rule)}")
         try:
@@ -344,12 +537,24 @@ def link(
     max_iterations: int = 25,
     seed: int = 42,
     progress: Progress = _silent,
+    backend: str = DEFAULT_BACKEND,
+    spark: Any | None = None,
+    u_chunks: int = DEFAULT_U_CHUNKS,
 ) -> LinkResult:
-    """A full link of prepared records: train on them, score, cluster."""
+    """A full link of prepared records: train on them, score, cluster.
+
+    `backend` is "duckdb" (in process, the default) or "spark": on the SparkSession `spark` if
+    given (left running), else on a local one started here (see `local_spark_session`) and
+    stopped before returning.
+    """
     if not 0 < lower <= upper < 1:
         raise ValueError("thresholds must satisfy 0 < lower <= upper < 1")
+    backend = check_backend(backend)
     record_ids = [str(value) for value in columns["unique_id"]]
-    progress(f"{len(record_ids)} records; configuration {configuration.name} ({configuration.version})")
+    progress(
+        f"{len(record_ids)} records; configuration {configuration.name} ({configuration.version}); "
+        f"backend {backend}"
+    )
     if len(record_ids) < 2:  # nothing to compare, nothing to train on
         return LinkResult(
             person_ids=person_ids_in_input_order(record_ids, {}),
@@ -363,8 +568,37 @@ def link(
                 "splink_settings": None,  # too few records to train on
             },
         )
-    linker = _make_linker(columns, configuration, max_iterations=max_iterations)
-    train(linker, configuration, max_pairs=max_pairs, seed=seed, progress=progress)
+    if backend == "spark":
+        with _spark_session_for(spark, progress) as session:
+            return _train_and_link(
+                columns, record_ids, configuration, upper=upper, lower=lower, max_pairs=max_pairs,
+                max_iterations=max_iterations, seed=seed, progress=progress, backend=backend,
+                spark=session, u_chunks=u_chunks,
+            )  # fmt: skip
+    return _train_and_link(
+        columns, record_ids, configuration, upper=upper, lower=lower, max_pairs=max_pairs,
+        max_iterations=max_iterations, seed=seed, progress=progress, backend=backend, spark=None,
+        u_chunks=u_chunks,
+    )  # fmt: skip
+
+
+def _train_and_link(
+    columns: Mapping[str, Sequence[object]],
+    record_ids: list[str],
+    configuration: Configuration,
+    *,
+    upper: float,
+    lower: float,
+    max_pairs: float,
+    max_iterations: int,
+    seed: int,
+    progress: Progress,
+    backend: str,
+    spark: Any | None,
+    u_chunks: int,
+) -> LinkResult:
+    linker = _make_linker(columns, configuration, max_iterations=max_iterations, backend=backend, spark=spark)
+    train(linker, configuration, max_pairs=max_pairs, seed=seed, progress=progress, u_chunks=u_chunks)
     clusters, linked, review = predict_and_cluster(linker, upper=upper, lower=lower, progress=progress)
     person_ids = person_ids_in_input_order(record_ids, clusters)
     progress(f"{len(set(person_ids.values()))} persons from {len(record_ids)} records")

@@ -145,6 +145,7 @@ def address_form(raw: str | None) -> tuple[str | None, str | None]:
     return " ".join(tokens), number
 
 
+@functools.lru_cache(maxsize=1 << 18)  # numbers repeat; phonenumbers is most of preparing a row
 def phone_form(raw: str | None) -> str | None:
     text = (raw or "").strip()
     if not text:

@@ -1,12 +1,14 @@
 """`vigil link --input persons.csv --output clusters.csv`: link any persons file into persons.
 
 Uses the same matching code as the application (`vigil.linkage.matching`), trains without labels
-on the file it is given, and writes one `record_id,person_id` row per input record.
+on the file it is given, and writes one `record_id,person_id` row per input record. Runs on DuckDB
+(default) or on a local Spark session (`--backend spark`, default from VIGIL_LINKAGE_BACKEND).
 """
 
 from __future__ import annotations
 
 import csv
+import os
 import sys
 import time
 
@@ -44,6 +46,13 @@ class Command(BaseCommand):
             help=f"record pairs sampled to estimate u (default {matching.DEFAULT_MAX_PAIRS:g})",
         )
         parser.add_argument("--max-iterations", type=int, default=25, help="EM iterations per session")
+        parser.add_argument(
+            "--backend",
+            choices=matching.BACKENDS,
+            default=None,
+            help="where Splink runs: duckdb (in process) or spark (local pyspark, needs Java 17+); "
+            f"default from VIGIL_LINKAGE_BACKEND, else {matching.DEFAULT_BACKEND}",
+        )
 
     def handle(self, *args, **options):
         upper, lower = options["threshold_upper"], options["threshold_lower"]
@@ -51,6 +60,13 @@ class Command(BaseCommand):
             raise CommandError(
                 "thresholds must satisfy 0 < --threshold-lower <= --threshold-upper < 1", returncode=2
             )
+        backend = (
+            options.get("backend") or os.environ.get("VIGIL_LINKAGE_BACKEND") or matching.DEFAULT_BACKEND
+        )
+        try:
+            backend = matching.check_backend(backend)
+        except ValueError as exc:
+            raise CommandError(f"{exc} (--backend or VIGIL_LINKAGE_BACKEND)", returncode=2) from None
         started = time.monotonic()
 
         def progress(message: str) -> None:
@@ -69,14 +85,18 @@ class Command(BaseCommand):
             ) from None
 
         with output:
-            result = matching.link(
-                columns,
-                upper=upper,
-                lower=lower,
-                max_pairs=options["max_pairs"],
-                max_iterations=options["max_iterations"],
-                progress=progress,
-            )
+            try:
+                result = matching.link(
+                    columns,
+                    upper=upper,
+                    lower=lower,
+                    max_pairs=options["max_pairs"],
+                    max_iterations=options["max_iterations"],
+                    progress=progress,
+                    backend=backend,
+                )
+            except matching.BackendUnavailable as exc:
+                raise CommandError(str(exc), returncode=2) from None
             writer = csv.writer(output)
             writer.writerow(["record_id", "person_id"])
             writer.writerows(result.person_ids.items())
