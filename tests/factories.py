@@ -122,3 +122,18 @@ def case_create(*, victim: PersonRecord, incident: Incident, risk_level: str = "
                                            closed_at=closed_at)
     OwnershipPeriod.objects.create(case=case, owner=owner, team=owning_team, via="opened", started_at=case.opened_at)
     return case
+
+
+def incidents_between_create(*, victim: PersonRecord, suspect: PersonRecord | None = None, at=(),
+                             area: Area | None = None) -> list[Incident]:
+    """Domestic abuse incidents at each of the times `at`, with the victim (and suspect) written on a new
+    record of the same person each time, as each event writes its own record."""
+    made = []
+    for when in at:
+        made.append(incident_create(
+            received_at=when, area=area,
+            victim=person_record_create(given_name=victim.given_name, family_name=victim.family_name,
+                                        dob=victim.date_of_birth, person=victim.person),
+            suspect=person_record_create(given_name=suspect.given_name, family_name=suspect.family_name,
+                                         dob=suspect.date_of_birth, person=suspect.person) if suspect else None))
+    return made

@@ -8,6 +8,7 @@ urlpatterns = [
     path("control/", include("vigil.checks.urls")),
     path("risk/", include("vigil.risk.urls")),
     path("cases/", include("vigil.cases.urls")),
+    path("linkage/", include("vigil.linkage.urls")),
     path("api/v1/", include("vigil.api.urls")),
     path("admin/", admin.site.urls),
 ]

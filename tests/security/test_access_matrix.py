@@ -27,6 +27,7 @@ ASSESSES = frozenset({"response_officer", "supervisor", "specialist_investigator
 READS_ASSESSMENTS = ASSESSES | {"neighbourhood_officer", "repeat_case_officer", "marac_coordinator"}
 WORKS_CASES = ASSESSES | {"neighbourhood_officer", "repeat_case_officer"}
 READS_CASES = WORKS_CASES | {"marac_coordinator"}
+LINKAGE_LISTS = frozenset({"supervisor", "repeat_case_officer", "neighbourhood_officer"})
 
 ACCESS: dict[str, frozenset[str] | str] = {
     "accounts:home": ALL_ROLES,
@@ -132,6 +133,20 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "cases:custody-release-date": WORKS_CASES,
     "cases:contact-log": WORKS_CASES,
     "cases:contact-plan": WORKS_CASES,
+    # Repeat victims, serial perpetrators and counter-allegations: neighbourhood officers see their own
+    # areas' lists (another area is 403); a random id is 404 for an allowed role.
+    "linkage:repeat-victims": LINKAGE_LISTS,
+    "linkage:repeat-queue": frozenset({"supervisor", "repeat_case_officer"}),
+    "linkage:repeat-plan": LINKAGE_LISTS,
+    "linkage:serial-perpetrators": LINKAGE_LISTS,
+    "linkage:perpetrator-plan": LINKAGE_LISTS,
+    "linkage:counter-allegations": frozenset({"supervisor", "specialist_investigator", "repeat_case_officer"}),
+    "linkage:counter-allegation": frozenset({"supervisor", "specialist_investigator", "repeat_case_officer"}),
+    # Who is who: researchers and supervisors decide (a random id is 404 for an allowed role).
+    "linkage:reviews": frozenset({"intelligence_researcher", "supervisor"}),
+    "linkage:review": frozenset({"intelligence_researcher", "supervisor"}),
+    "linkage:person-merge": frozenset({"intelligence_researcher", "supervisor"}),
+    "linkage:person-split": frozenset({"intelligence_researcher", "supervisor"}),
     "admin:*": frozenset({"administrator"}),
     # Admin pages that refuse everyone: lockout records and second-factor devices are never added by
     # hand, and autocomplete answers only with a model and field named in its query.
@@ -155,6 +170,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "admin:django_tasks_database_dbtaskresult_delete": frozenset(),
     "admin:cases_ownershiprule_add": frozenset(),
     "admin:cases_ownershiprule_delete": frozenset(),
+    # The lists' policy keeps every row: a change is a new row, never an edit or a deletion.
+    "admin:linkage_listpolicy_delete": frozenset(),
 }
 
 # Sign-out only answers POST; a GET is refused for everyone with 405, which is not an access question.

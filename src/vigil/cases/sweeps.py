@@ -21,6 +21,8 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from vigil.linkage.list_services import lists_sweep
+
 from .models import Handover, Task
 from .order_services import orders_expiring_remind
 from .services import handover_escalate, task_escalate
@@ -39,6 +41,7 @@ class SweepResult:
     handovers_escalated: int = 0
     tasks_escalated: int = 0
     order_reminders: int = 0
+    repeat_victim_plans: int = 0  # plans set or moved to the repeat-case team (linkage.list_services)
     errors: int = 0
     stopped_early: bool = False
 
@@ -60,6 +63,20 @@ def _pause() -> None:
     pause_ms = int(os.environ.get(ITEM_PAUSE_ENV, "0") or 0)
     if pause_ms > 0:
         time.sleep(pause_ms / 1000)
+
+
+# The repeat-victim and counter-allegation sweep reads every incident of the last 12 months (about 4 s on
+# a force's year of data), so the worker runs it at most this often rather than on every sweep.
+LISTS_SWEEP_SECONDS = 15 * 60
+_lists_last_run: list[float] = []
+
+
+def _lists_due() -> bool:
+    now = time.monotonic()
+    if _lists_last_run and now - _lists_last_run[0] < LISTS_SWEEP_SECONDS:
+        return False
+    _lists_last_run[:] = [now]
+    return True
 
 
 def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
@@ -95,6 +112,13 @@ def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
         except Exception:
             result.errors += 1
             logger.exception("Deadlines sweep: order expiry reminders failed")
+    if not stop_requested.is_set() and _lists_due():
+        try:  # no repeat victim without a plan; counter-allegations flagged for review
+            lists = lists_sweep(now=now)
+            result.repeat_victim_plans = lists.plans_set + lists.moved_to_team
+        except Exception:
+            result.errors += 1
+            logger.exception("Deadlines sweep: repeat-victim plans and counter-allegation flags failed")
     done = result.handovers_escalated + result.tasks_escalated + result.order_reminders + result.errors
     logger.log(logging.INFO if done else logging.DEBUG,
                "Deadlines sweep: %s handovers and %s tasks escalated, %s order reminders, %s errors",

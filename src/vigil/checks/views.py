@@ -13,6 +13,7 @@ from vigil.formtools import apply_errors
 from vigil.incidents import services as intake
 from vigil.incidents.forms import AddressLookupForm, IntakeForm, IntakePersonForm
 from vigil.incidents.models import Incident, Involvement
+from vigil.linkage import selectors as linkage_selectors
 from vigil.people.selectors import AddressOption, address_text
 from vigil.people.selectors import address_lookup as addresses_at
 
@@ -54,7 +55,11 @@ def call_start(request):
 
 
 def _intake_page(request, incident, form, person_form=None, address_options=None, status=200):
-    people = incident.involvements.select_related("person_record").order_by("id")
+    people = list(incident.involvements.select_related("person_record__person").order_by("id"))
+    matches = linkage_selectors.arrival_matches(records=[i.person_record for i in people], viewer=request.user,
+                                                request=request)
+    for involvement in people:
+        involvement.arrival = matches.get(involvement.person_record_id)
     chosen = str(incident.address.public_id) if incident.address_id else ""
     if address_options is None and incident.address_id:
         address_options = [AddressOption(chosen, address_text(incident.address, viewer=request.user), 0)]

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from vigil.audit.services import audit_record
 from vigil.cases.services import cases_open_for_incident
-from vigil.people.models import Address, Person, PersonRecord, Phone
+from vigil.linkage.services import arrival_record, person_for_arriving_record
+from vigil.people.models import Address, PersonRecord, Phone
 from vigil.people.normalise import (
     InvalidPhone,
     InvalidPostcode,
-    name_key,
     normalise_phone,
     normalise_postcode,
     postcode_district,
@@ -121,21 +121,6 @@ def intake_save(*, incident: Incident, by, changes: dict[str, Any], now: datetim
     return changed
 
 
-def person_for_record(record: PersonRecord) -> Person:
-    """Until linkage (issue 7) decides, the force's legacy rules: the same name keys and date of birth,
-    or, with no date of birth, the same name keys at the same address, are the same person; anything less
-    certain is a new person that linkage can merge later."""
-    if record.given_name and record.family_name and (record.date_of_birth or record.address_id):
-        same = PersonRecord.objects.filter(given_name_key=name_key(record.given_name),
-                                           family_name_key=name_key(record.family_name), person__isnull=False)
-        same = same.filter(date_of_birth=record.date_of_birth) if record.date_of_birth else \
-            same.filter(address_id=record.address_id)
-        match = same.order_by("-recorded_at").values_list("person_id", flat=True).first()
-        if match:
-            return Person.objects.get(pk=match)
-    return Person.objects.create()
-
-
 def intake_person_add(*, incident: Incident, by, role: str, given_name: str = "", family_name: str = "",
                       date_of_birth: date | None = None, phone: str = "", now: datetime | None = None,
                       request=None) -> Involvement:
@@ -150,8 +135,10 @@ def intake_person_add(*, incident: Incident, by, role: str, given_name: str = ""
                               date_of_birth=date_of_birth, phone=phone_for(phone) if phone else None,
                               address=incident.address if role in ("victim", "caller", "child_present") else None,
                               recorded_at=now, source_system="vigil")
-        record.person = person_for_record(record)
+        arrival = person_for_arriving_record(record)
+        record.person = arrival.person
         record.save()
+        arrival_record(record, arrival)
         involvement = Involvement.objects.create(incident=incident, person_record=record, role=role)
         Incident.objects.filter(pk=incident.pk).update(updated_at=now)
         audit_record(action="collection", actor=by, obj=record.person, request=request,
@@ -222,8 +209,10 @@ def incident_record(*, by, data: dict[str, Any], source_system: str, source_ref:
                                       phone=phone_for(person.get("phone", "")), recorded_at=now,
                                       address=address if person["role"] in ("victim", "caller", "child_present")
                                       else None, source_system=source_system)
-                record.person = person_for_record(record)
+                arrival = person_for_arriving_record(record)
+                record.person = arrival.person
                 record.save()
+                arrival_record(record, arrival)
                 Involvement.objects.create(incident=incident, person_record=record, role=person["role"])
             audit_record(action="collection", actor=by, obj=incident, request=request,
                          detail={"source_system": source_system, "people": len(data.get("people", []))})

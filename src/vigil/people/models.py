@@ -17,6 +17,8 @@ class Person(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     restricted = models.BooleanField(default=False)
+    # Set when a reviewer or the re-link combined this person into another: old links still lead there.
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     def __str__(self) -> str:
         return f"Person {self.public_id}"
@@ -95,7 +97,14 @@ class PersonRecord(models.Model):
     recorded_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["family_name_key", "date_of_birth"])]
+        indexes = [
+            models.Index(fields=["family_name_key", "date_of_birth"]),
+            # Online matching's candidate look-ups (linkage/candidates.py): date of birth alone (swapped or
+            # nicknamed names), and surname sound with a birth-year range.
+            models.Index(fields=["date_of_birth"], name="person_record_dob"),
+            models.Index(fields=["family_name_phonetic", "date_of_birth"], name="person_record_sound_dob"),
+            models.Index(fields=["given_name_key"], name="person_record_given_key"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["source_system", "source_ref"], condition=~Q(source_ref=""),
                                     name="person_record_source_unique"),

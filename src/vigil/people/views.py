@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from vigil.accounts.access import requires
 from vigil.audit.selectors import record_viewers as viewers_of
 from vigil.formtools import apply_errors
+from vigil.linkage import selectors as linkage_selectors
 
 from . import selectors, services
 from .forms import PersonSearchForm, RestrictedReasonForm, SafeContactForm
@@ -24,11 +25,18 @@ def person_search(request):
 @requires("people.view_person")
 def person_detail(request, public_id):
     person = get_object_or_404(Person, public_id=public_id)
+    if person.merged_into_id:  # combined into another person: the old link leads to where the records are
+        return redirect("people:detail", public_id=linkage_selectors.current_person(person).public_id)
     if person.restricted and not services.restricted_access_granted(person=person, session=request.session):
         return redirect("people:open-restricted", public_id=person.public_id)
     view = selectors.person_detail(viewer=request.user, person=person, request=request)
     can_see_viewers = request.user.has_perm("audit.view_record_viewers", person.public_id)
-    return render(request, "people/detail.html", {"view": view, "person": person, "can_see_viewers": can_see_viewers})
+    return render(request, "people/detail.html", {
+        "view": view, "person": person, "can_see_viewers": can_see_viewers,
+        "history": linkage_selectors.person_history(person),
+        "decisions": linkage_selectors.person_decisions(person),
+        "can_merge": request.user.has_perm("linkage.merge_persons"),
+        "can_split": request.user.has_perm("linkage.split_persons") and len(view.records) > 1})
 
 
 @requires("people.view_person")

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db.models import Count
 from django.utils import timezone
 
 from vigil.checks.selectors import call_history
@@ -41,6 +42,9 @@ class HistorySignals:
     potential_escalation: bool
     last_marac: date | None  # the victim's MARAC in the 12 months before this incident, if any
     repeat_marac: bool  # domain.md: back to MARAC whatever the local threshold
+    # Previous incidents as suspect (domain.md: history signals as victim *and* suspect); None: no suspect known.
+    victim_incidents_as_suspect: int = 0
+    suspect_incidents_as_suspect: int | None = None
 
 
 def assessment_sections(assessment: RiskAssessment) -> list[SectionShown]:
@@ -70,6 +74,11 @@ def history_signals(*, assessment: RiskAssessment, viewer, request=None) -> Hist
         if assessment.victim.person_id else Involvement.objects.none()
     last = previous.order_by("-incident__received_at").values_list("incident__received_at", flat=True).first()
     callouts = assessment.callouts_12m or 1
+    as_suspect = dict(Involvement.objects.filter(
+        role="suspect", incident__received_at__lt=incident.received_at,
+        person_record__person_id__in=[p for p in (assessment.victim.person_id, suspect) if p])
+        .values("person_record__person_id").annotate(n=Count("incident_id", distinct=True))
+        .values_list("person_record__person_id", "n"))
     return HistorySignals(
         previous_incidents=previous.values("incident_id").distinct().count(),
         incidents_12m=victim.victim_calls_12m if victim else 0,
@@ -83,6 +92,8 @@ def history_signals(*, assessment: RiskAssessment, viewer, request=None) -> Hist
         last_marac=victim.marac_12m if victim else None,
         repeat_marac=scoring.repeat_marac(victim.marac_12m if victim else None,
                                           on=timezone.localdate(incident.received_at)),
+        victim_incidents_as_suspect=as_suspect.get(assessment.victim.person_id, 0),
+        suspect_incidents_as_suspect=as_suspect.get(suspect, 0) if suspect else None,
     )
 
 
