@@ -217,3 +217,12 @@ def test_merge_keeps_one_open_repeat_plan_and_closes_the_other_with_a_reason(rev
     plans = RepeatVictimPlan.objects.filter(person=liz.person)
     assert plans.count() == 2 and plans.filter(closed_at__isnull=True).count() == 1
     assert "Merged into another person" in plans.get(closed_at__isnull=False).closed_reason
+
+
+def test_an_emptied_safe_contact_does_not_block_a_merge_and_the_agreed_one_is_kept(reviewer):
+    liz, elizabeth = _two_persons_one_woman()
+    SafeContact.objects.create(person=liz.person, updated_at=NOW)  # cleared on the person page
+    SafeContact.objects.create(person=elizabeth.person, code_word="bluebell", updated_at=NOW)
+    decision = services.persons_merge(person=liz.person, other=elizabeth.person, by=reviewer, reason=REASON)
+    assert SafeContact.objects.get(person=decision.person).code_word == "bluebell"
+    assert SafeContact.objects.count() == 1

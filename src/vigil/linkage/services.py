@@ -67,8 +67,14 @@ def _combine(*, survivor: Person, other: Person, now: datetime) -> int:
     Restriction.objects.filter(person=other).update(person=survivor)
     other_safe = SafeContact.objects.filter(person=other).first()
     if other_safe is not None:
-        other_safe.person = survivor
-        other_safe.save(update_fields=["person"])
+        survivor_safe = SafeContact.objects.filter(person=survivor).first()
+        if survivor_safe is not None and not _agreed(other_safe):
+            other_safe.delete()  # an emptied arrangement: nothing in it to keep
+        else:
+            if survivor_safe is not None:  # never both agreed: _check_combinable and the re-link's hold
+                survivor_safe.delete()
+            other_safe.person = survivor
+            other_safe.save(update_fields=["person"])
     for plan_model in (RepeatVictimPlan, PerpetratorPlan):  # one open plan per person: the survivor's stays
         if plan_model.objects.filter(person=survivor, closed_at__isnull=True).exists():
             closing = {"closed_at": now}
@@ -97,12 +103,22 @@ def _combine(*, survivor: Person, other: Person, now: datetime) -> int:
     return moved
 
 
+def _agreed(safe: SafeContact) -> bool:
+    return bool(safe.phone_id or safe.safe_times or safe.code_word)
+
+
+def _with_agreed_safe_contact():
+    """Safe-contact arrangements with something agreed in them (an emptied one counts as none)."""
+    return SafeContact.objects.filter(Q(phone__isnull=False) | ~Q(safe_times="") | ~Q(code_word=""))
+
+
 def _check_combinable(survivor: Person, other: Person) -> None:
     if survivor.pk == other.pk:
         raise ValidationError("These records are already the same person")
     if survivor.merged_into_id or other.merged_into_id:
         raise ValidationError("One of these persons has already been merged into another: reload the page")
-    if SafeContact.objects.filter(person=survivor).exists() and SafeContact.objects.filter(person=other).exists():
+    if _with_agreed_safe_contact().filter(person=survivor).exists() and \
+            _with_agreed_safe_contact().filter(person=other).exists():
         raise ValidationError("Both persons have a safe-contact arrangement. Agree which one the victim uses, "
                               "clear the other on its person page, then merge")
 
@@ -287,7 +303,7 @@ def relink_apply(*, scored_pairs: list[tuple[int, int, float]], upper: float, lo
     kept_apart = kept_apart_pairs()
     # Two persons that each have a safe-contact arrangement are only joined by a reviewer.
     result = clustering.relink(group_of, scored_pairs, upper=upper, kept_apart=kept_apart,
-                               exclusive=set(SafeContact.objects.values_list("person_id", flat=True)))
+                               exclusive=set(_with_agreed_safe_contact().values_list("person_id", flat=True)))
     joins = 0
     for start in range(0, len(result.joins), RELINK_BATCH):
         with transaction.atomic():  # a batch of joins per commit: all of it or none
