@@ -119,15 +119,10 @@ def _owner_team(owner: User, *, kind: str, area_id: int | None) -> Team | None:
         or plan_team(kind=kind, area_id=area_id)
 
 
-# --- repeat victims --------------------------------------------------------------------------------------
-
-def repeat_plan_set(*, person: Person, by: User, owner: User | None, review_due: date | None, plan: str,
-                    now: datetime | None = None, request=None) -> RepeatVictimPlan:
-    """Set or update a repeat victim's open plan: owner, review date and what is being done."""
-    now = now or timezone.now()
-    at = lists_now(now)
+def _plan_checked(*, owner: User | None, review_due: date | None, plan: str, today: date) -> None:
+    """A plan's owner, review date and text, every problem reported at once."""
     errors = {}
-    for check in (lambda: _owner_checked(owner), lambda: _review_checked(review_due, timezone.localdate(at)),
+    for check in (lambda: _owner_checked(owner), lambda: _review_checked(review_due, today),
                   lambda: _text_checked(plan, "plan", "Describe the plan", PLAN_MIN_LENGTH)):
         try:
             check()
@@ -135,6 +130,16 @@ def repeat_plan_set(*, person: Person, by: User, owner: User | None, review_due:
             errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
+
+
+# --- repeat victims --------------------------------------------------------------------------------------
+
+def repeat_plan_set(*, person: Person, by: User, owner: User | None, review_due: date | None, plan: str,
+                    now: datetime | None = None, request=None) -> RepeatVictimPlan:
+    """Set or update a repeat victim's open plan: owner, review date and what is being done."""
+    now = now or timezone.now()
+    at = lists_now(now)
+    _plan_checked(owner=owner, review_due=review_due, plan=plan, today=timezone.localdate(at))
     plan = plan.strip()
     rows = repeat_victim_rows(now=at, person_ids=[person.pk])
     if not rows:
@@ -237,15 +242,7 @@ def perpetrator_plan_set(*, person: Person, by: User, owner: User | None, review
     """Set or update a serial perpetrator's open plan: owner, review date and what is being done."""
     now = now or timezone.now()
     at = lists_now(now)
-    errors = {}
-    for check in (lambda: _owner_checked(owner), lambda: _review_checked(review_due, timezone.localdate(at)),
-                  lambda: _text_checked(plan, "plan", "Describe the plan", PLAN_MIN_LENGTH)):
-        try:
-            check()
-        except ValidationError as error:
-            errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
+    _plan_checked(owner=owner, review_due=review_due, plan=plan, today=timezone.localdate(at))
     plan = plan.strip()
     rows = serial_rows(now=at, person_ids=[person.pk])
     if not rows:
