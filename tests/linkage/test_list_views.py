@@ -1,6 +1,7 @@
 """The list pages: who sees which area, the plan and decision forms (errors with a summary, status 400),
 and that the suggestion on a counter-allegation is shown but never chosen for the reviewer."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -159,3 +160,24 @@ def test_the_list_pages_are_in_the_navigation_for_the_roles_that_may_use_them(cl
     client.force_login(world["repeat_officer"])
     home = text(client.get(reverse("accounts:home")))
     assert "Repeat-case queue" in home and "Counter-allegations" in home
+
+
+PERSON_LINK = re.compile(r'href="/people/[0-9a-f-]{36}/"')
+
+
+def test_a_long_list_is_paged_and_only_the_page_shown_is_audited(client, world):
+    from vigil.linkage import list_selectors
+
+    for n in range(list_selectors.PAGE_SIZE + 3):
+        factories.incidents_between_create(victim=person(f"Vic{n:03d}", "Paged"), at=days_ago(2, 20), area=world["city"])
+    client.force_login(world["sergeant"])
+    before = AuditEvent.objects.filter(object_type="linkage.RepeatVictimList").count()
+    first = client.get(reverse("linkage:repeat-victims") + "?area=city")
+    body = text(first)
+    assert f"<strong>{list_selectors.PAGE_SIZE + 4}</strong> repeat victims" in body  # Cleo Citywide too
+    assert len(PERSON_LINK.findall(body)) == list_selectors.PAGE_SIZE and "Page 1 of 2" in body
+    shown = AuditEvent.objects.filter(object_type="linkage.RepeatVictimList").count() - before
+    assert shown == list_selectors.PAGE_SIZE
+    second = client.get(reverse("linkage:repeat-victims") + "?area=city&page=2")
+    assert len(PERSON_LINK.findall(text(second))) == 4 and 'rel="prev"' in text(second)
+    assert client.get(reverse("linkage:repeat-victims") + "?area=city&page=zz").status_code == 200  # first page

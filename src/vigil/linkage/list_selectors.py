@@ -29,6 +29,7 @@ from uuid import UUID
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Q
 from django.http import Http404
 from django.utils import timezone
@@ -199,24 +200,20 @@ class RepeatVictimRow:
 
 @dataclass
 class RepeatVictimList:
-    rows: list[RepeatVictimRow]
+    rows: list[RepeatVictimRow]  # this page's rows
     now: datetime
     policy: ListPolicyValues
     area: Area | None
     areas: list[Area]
     queue: bool = False
+    page: Page | None = None
+    total: int = 0  # every row of the list, not only this page
+    without_plan: int = 0
+    escalating: int = 0
 
     @property
     def today(self) -> date:
         return timezone.localdate(self.now)
-
-    @property
-    def without_plan(self) -> int:
-        return sum(r.without_plan for r in self.rows)
-
-    @property
-    def escalating(self) -> int:
-        return sum(bool(r.escalation) for r in self.rows)
 
     @property
     def window_start(self) -> date:
@@ -318,7 +315,24 @@ def _with_plans_and_names(rows: list[RepeatVictimRow]) -> list[RepeatVictimRow]:
     return [r for r in rows if r.person is not None]
 
 
-def repeat_victims(*, viewer, area: Area | None, now: datetime | None = None, request=None) -> RepeatVictimList:
+PAGE_SIZE = 50  # rows a list page shows (and audits); the totals count every row
+
+
+def _repeat_page(rows: list[RepeatVictimRow], page: int | str) -> tuple[list[RepeatVictimRow], Page]:
+    listing = Paginator(rows, PAGE_SIZE).get_page(page)
+    return _with_plans_and_names(list(listing.object_list)), listing
+
+
+def _repeat_totals(rows: list[RepeatVictimRow], listing: Page) -> dict:
+    planned = 0
+    for chunk in _chunks([r.person_id for r in rows]):
+        planned += RepeatVictimPlan.objects.filter(person_id__in=chunk, closed_at__isnull=True).count()
+    return {"page": listing, "total": len(rows), "without_plan": len(rows) - planned,
+            "escalating": sum(bool(r.escalation) for r in rows)}
+
+
+def repeat_victims(*, viewer, area: Area | None, now: datetime | None = None, page: int | str = 1,
+                   request=None) -> RepeatVictimList:
     """The repeat victims of `area` (None: every area, for those who may see all), each with their
     incidents in the window, the escalation reasons and their plan's owner and review date, or no plan.
     Audited as a consultation of each person listed."""
@@ -326,22 +340,26 @@ def repeat_victims(*, viewer, area: Area | None, now: datetime | None = None, re
     area_in_scope(viewer, area)
     policy = list_policy(now)
     rows = [r for r in repeat_victim_rows(now=now, policy=policy) if area is None or r.area_id == area.pk]
-    rows = _with_plans_and_names(rows)
-    _audit(viewer, [r.person for r in rows], request=request, object_type="linkage.RepeatVictimList",
-           detail={"view": "repeat victims", "area": area.code if area else "all", "rows": len(rows)})
-    return RepeatVictimList(rows=rows, now=now, policy=policy, area=area, areas=areas_for(viewer))
+    shown, listing = _repeat_page(rows, page)
+    _audit(viewer, [r.person for r in shown], request=request, object_type="linkage.RepeatVictimList",
+           detail={"view": "repeat victims", "area": area.code if area else "all", "rows": len(shown),
+                   "page": listing.number})
+    return RepeatVictimList(rows=shown, now=now, policy=policy, area=area, areas=areas_for(viewer),
+                            **_repeat_totals(rows, listing))
 
 
-def repeat_queue(*, viewer, now: datetime | None = None, request=None) -> RepeatVictimList:
+def repeat_queue(*, viewer, now: datetime | None = None, page: int | str = 1, request=None) -> RepeatVictimList:
     """The repeat-case team's queue: every repeat victim at or above the team's threshold, in every area
     (the team is force-wide). Audited as a consultation of each person listed."""
     now = now or timezone.now()
     area_in_scope(viewer, None)
     policy = list_policy(now)
-    rows = _with_plans_and_names([r for r in repeat_victim_rows(now=now, policy=policy) if r.team_queue])
-    _audit(viewer, [r.person for r in rows], request=request, object_type="linkage.RepeatCaseQueue",
-           detail={"view": "repeat-case queue", "rows": len(rows)})
-    return RepeatVictimList(rows=rows, now=now, policy=policy, area=None, areas=[], queue=True)
+    rows = [r for r in repeat_victim_rows(now=now, policy=policy) if r.team_queue]
+    shown, listing = _repeat_page(rows, page)
+    _audit(viewer, [r.person for r in shown], request=request, object_type="linkage.RepeatCaseQueue",
+           detail={"view": "repeat-case queue", "rows": len(shown), "page": listing.number})
+    return RepeatVictimList(rows=shown, now=now, policy=policy, area=None, areas=[], queue=True,
+                            **_repeat_totals(rows, listing))
 
 
 def _person_or_404(public_id) -> Person:
@@ -436,11 +454,13 @@ class SerialRow:
 
 @dataclass
 class SerialList:
-    rows: list[SerialRow]
+    rows: list[SerialRow]  # this page's rows
     now: datetime
     policy: ListPolicyValues
     area: Area | None
     areas: list[Area]
+    page: Page | None = None
+    total: int = 0
 
     @property
     def today(self) -> date:
@@ -499,17 +519,21 @@ def _serial_details(rows: list[SerialRow]) -> list[SerialRow]:
     return [r for r in rows if r.person is not None]
 
 
-def serial_perpetrators(*, viewer, area: Area | None, now: datetime | None = None, request=None) -> SerialList:
+def serial_perpetrators(*, viewer, area: Area | None, now: datetime | None = None, page: int | str = 1,
+                        request=None) -> SerialList:
     """The serial perpetrators of `area` (None: the force, for those who may see all), ranked by RFG
     score with its parts. Audited as a consultation of each person listed."""
     now = now or timezone.now()
     area_in_scope(viewer, area)
     policy = list_policy(now)
-    rows = _serial_details(serial_rows(now=now, policy=policy, area_id=area.pk if area else None,
-                                       all_areas=area is None))
-    _audit(viewer, [r.person for r in rows], request=request, object_type="linkage.SerialPerpetratorList",
-           detail={"view": "serial perpetrators", "area": area.code if area else "all", "rows": len(rows)})
-    return SerialList(rows=rows, now=now, policy=policy, area=area, areas=areas_for(viewer))
+    rows = serial_rows(now=now, policy=policy, area_id=area.pk if area else None, all_areas=area is None)
+    listing = Paginator(rows, PAGE_SIZE).get_page(page)
+    shown = _serial_details(list(listing.object_list))
+    _audit(viewer, [r.person for r in shown], request=request, object_type="linkage.SerialPerpetratorList",
+           detail={"view": "serial perpetrators", "area": area.code if area else "all", "rows": len(shown),
+                   "page": listing.number})
+    return SerialList(rows=shown, now=now, policy=policy, area=area, areas=areas_for(viewer), page=listing,
+                      total=len(rows))
 
 
 def perpetrator_for_plan(*, viewer, public_id, now: datetime | None = None, request=None) -> SerialRow:

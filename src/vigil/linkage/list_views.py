@@ -62,7 +62,8 @@ def repeat_victims(request):
     area, has_area = _area_chosen(request)
     if not has_area:
         return _no_area_page(request, title="Repeat victims")
-    listing = selectors.repeat_victims(viewer=request.user, area=area, now=selectors.lists_now(), request=request)
+    listing = selectors.repeat_victims(viewer=request.user, area=area, now=selectors.lists_now(),
+                                       page=request.GET.get("page", 1), request=request)
     return render(request, "linkage/repeat_victims.html", {
         "listing": listing, "all_areas": selectors.viewer_areas(request.user) is None,
         "may_plan": request.user.has_perm("linkage.plan_repeat_victim")})
@@ -71,7 +72,8 @@ def repeat_victims(request):
 @requires("linkage.view_repeat_queue")
 @require_GET
 def repeat_queue(request):
-    listing = selectors.repeat_queue(viewer=request.user, now=selectors.lists_now(), request=request)
+    listing = selectors.repeat_queue(viewer=request.user, now=selectors.lists_now(), page=request.GET.get("page", 1),
+                                     request=request)
     return render(request, "linkage/repeat_queue.html", {
         "listing": listing, "may_plan": request.user.has_perm("linkage.plan_repeat_victim")})
 
@@ -146,7 +148,8 @@ def serial_perpetrators(request):
     area, has_area = _area_chosen(request)
     if not has_area:
         return _no_area_page(request, title="Serial perpetrators")
-    listing = selectors.serial_perpetrators(viewer=request.user, area=area, now=selectors.lists_now(), request=request)
+    listing = selectors.serial_perpetrators(viewer=request.user, area=area, now=selectors.lists_now(),
+                                            page=request.GET.get("page", 1), request=request)
     return render(request, "linkage/serial_perpetrators.html", {
         "listing": listing, "all_areas": selectors.viewer_areas(request.user) is None,
         "may_plan": request.user.has_perm("linkage.plan_perpetrator")})
