@@ -235,3 +235,19 @@ def test_with_no_team_to_take_them_repeat_victims_are_counted_and_the_list_flags
     assert (result.plans_set, result.without_owner) == (0, 1)
     sergeant = factories.user_create(role="supervisor")
     assert selectors.repeat_victims(viewer=sergeant, area=None, now=NOW).without_plan == 1
+
+
+def test_every_serial_perpetrator_gets_a_named_owner_from_the_worker(world):
+    sam = person("Sam", "Serial")
+    factories.incidents_between_create(victim=person("Ava", "One"), suspect=sam, at=days_ago(10), area=world["city"])
+    factories.incidents_between_create(victim=person("Bea", "Two"), suspect=sam, at=days_ago(60), area=world["city"])
+    assert services.perpetrator_plans_ensure(now=NOW) == 1
+    plan = PerpetratorPlan.objects.get(person=sam.person, closed_at__isnull=True)
+    assert plan.owner == world["sergeant"] and plan.created_by is None and plan.plan == ""
+    assert plan.review_due == TODAY + timedelta(days=list_policy(NOW).plan_review_days)
+    assert services.perpetrator_plans_ensure(now=NOW) == 0  # idempotent
+    # The owner then writes the plan.
+    services.perpetrator_plan_set(person=sam.person, by=world["sergeant"], owner=world["officer"],
+                                  review_due=TODAY + timedelta(days=14), plan=PLAN, now=NOW)
+    plan.refresh_from_db()
+    assert (plan.owner, plan.plan) == (world["officer"], PLAN)

@@ -42,6 +42,7 @@ class SweepResult:
     tasks_escalated: int = 0
     order_reminders: int = 0
     repeat_victim_plans: int = 0  # plans set or moved to the repeat-case team (linkage.list_services)
+    perpetrator_plans: int = 0  # serial perpetrators given a named owner (linkage.list_services)
     errors: int = 0
     stopped_early: bool = False
 
@@ -116,6 +117,7 @@ def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
         try:  # no repeat victim without a plan; counter-allegations flagged for review
             lists = lists_sweep(now=now)
             result.repeat_victim_plans = lists.plans_set + lists.moved_to_team
+            result.perpetrator_plans = lists.perpetrator_plans_set
         except Exception:
             result.errors += 1
             logger.exception("Deadlines sweep: repeat-victim plans and counter-allegation flags failed")

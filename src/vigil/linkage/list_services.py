@@ -178,6 +178,7 @@ class EnsureResult:
     moved_to_team: int = 0
     without_owner: int = 0  # repeat victims no team could take: the list flags them "No plan"
     counter_allegations_flagged: int = 0
+    perpetrator_plans_set: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -346,10 +347,42 @@ def counter_allegation_decide(*, first: Person, second: Person, primary_victim: 
 
 # --- the worker's sweep ----------------------------------------------------------------------------------
 
+def perpetrator_plans_ensure(*, now: datetime | None = None) -> int:
+    """Give every serial perpetrator without an open plan a named owner (the duty owner of the area's
+    neighbourhood team) and a review date; the owner writes the plan. Idempotent. Returns plans set."""
+    now = now or timezone.now()
+    at = lists_now(now)
+    policy = list_policy(at)
+    review_due = timezone.localdate(at) + timedelta(days=policy.plan_review_days)
+    rows = serial_rows(now=at, policy=policy, all_areas=True)
+    planned = set(PerpetratorPlan.objects.filter(closed_at__isnull=True, person_id__in=[r.person_id for r in rows])
+                  .values_list("person_id", flat=True)) if rows else set()
+    made = 0
+    for row in rows:
+        if row.person_id in planned:
+            continue
+        owner = duty_owner(plan_team(kind=Team.Kind.NEIGHBOURHOOD, area_id=row.area_id))
+        if owner is None:
+            logger.warning("Perpetrator plans: no neighbourhood team with an owner for area id=%s", row.area_id)
+            continue
+        try:
+            with transaction.atomic():
+                person = Person.objects.only("pk", "public_id").get(pk=row.person_id)
+                saved = PerpetratorPlan.objects.create(person=person, area_id=row.area_id, owner=owner,
+                                                       review_due=review_due, created_at=now, updated_at=now)
+                audit_record(action="collection", obj=saved, subject_person_id=person.public_id,
+                             detail={"step": "perpetrator plan owner named by the worker", "rank": row.rank})
+                made += 1
+        except IntegrityError:
+            pass  # a person set the plan at the same moment: theirs stands
+    return made
+
+
 def lists_sweep(*, now: datetime | None = None) -> EnsureResult:
-    """What the worker does for the lists on each sweep: plans for repeat victims without one, and
-    counter-allegation pairs flagged for review."""
+    """What the worker does for the lists: plans for repeat victims and serial perpetrators without one,
+    and counter-allegation pairs flagged for review."""
     now = now or timezone.now()
     result = repeat_plans_ensure(now=now)
+    result.perpetrator_plans_set = perpetrator_plans_ensure(now=now)
     result.counter_allegations_flagged = counter_allegations_flag(now=now)
     return result

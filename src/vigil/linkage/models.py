@@ -211,12 +211,14 @@ class PerpetratorPlan(models.Model):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="perpetrator_plans")
     area = models.ForeignKey("incidents.Area", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="perpetrator_plans")
-    plan = models.TextField()
+    plan = models.TextField(blank=True, help_text="Empty until the owner writes it (the worker names the owner)")
     review_due = models.DateField()
     created_at = models.DateTimeField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", help_text="Empty when the worker set the plan")
     updated_at = models.DateTimeField()
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
     closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
