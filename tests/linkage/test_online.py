@@ -17,8 +17,7 @@ def trained_model():
     with every blocked pair that predict() scores, the prepared records and the surname frequencies."""
     rows, _truth = synthetic_rows()
     columns = prepare.prepare_rows(rows)
-    linker = matching._make_linker(columns, matching.UK, max_iterations=10)
-    matching.train(linker, matching.UK, max_pairs=2e5)
+    linker = matching.trained_linker(columns, max_iterations=10, max_pairs=2e5)
     predictions = linker.inference.predict(warning_mode="never").as_record_list()
     document = matching.model_document(
         linker, matching.UK, records=len(rows), upper=matching.DEFAULT_UPPER, lower=matching.DEFAULT_LOWER

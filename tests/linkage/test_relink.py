@@ -54,6 +54,8 @@ def test_relink_joins_liz_keeps_her_father_apart_and_respects_a_split(capsys, cl
     assert model.version == "vigil-linkage-uk-1" and model.trained_on_records == len(rows)
     assert model.document["splink_settings"]["comparisons"]
     assert AuditEvent.objects.filter(action="combination", actor=None).exists()
+    run = AuditEvent.objects.get(action="consultation", object_type="linkage.MatchingModel")
+    assert run.detail["records"] == len(rows) and run.actor is None
     # Persons joined to others are left pointing at where their records went.
     assert Person.objects.filter(merged_into__isnull=False).count() == outcome["joins"]
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from vigil.accounts.models import Team
 from vigil.audit.services import audit_record, audit_record_each
-from vigil.people.services import restricted_access_granted
+from vigil.people.services import person_locked
 
 from . import contact_services
 from .models import (
@@ -200,12 +200,6 @@ def my_work(*, viewer, now: datetime | None = None, request=None) -> MyWork:
                           request=request, object_type="cases.MyWork",
                           detail={"view": "my work", "rows": len(work.rows), "cases": len(cases)})
     return work
-
-
-def person_locked(*, person, session) -> bool:
-    """A restricted person whose record this session has not yet opened, with a reason."""
-    return bool(person is not None and person.restricted
-                and not restricted_access_granted(person=person, session=session))
 
 
 def victim_locked(request, case: SafeguardingCase) -> bool:

@@ -375,14 +375,19 @@ def repeat_victim_for_plan(*, viewer, public_id, now: datetime | None = None, re
     now = now or timezone.now()
     person = _person_or_404(public_id)
     rows = _with_plans_and_names(repeat_victim_rows(now=now, person_ids=[person.pk]))
+    return _one_for_plan(viewer, rows, what="repeat victim", object_type="linkage.RepeatVictimPlan", request=request)
+
+
+def _one_for_plan(viewer, rows: list, *, what: str, object_type: str, request=None):
+    """The one row a plan page is about: 404 if the person is not on the list now, 403 outside the viewer's
+    areas; audited as a consultation."""
     if not rows:
-        raise Http404("This person is not a repeat victim")
+        raise Http404(f"This person is not a {what}")
     row = rows[0]
     allowed = viewer_areas(viewer)
     if allowed is not None and row.area_id not in allowed:
-        raise PermissionDenied("Neighbourhood officers plan for the repeat victims of their own teams' areas")
-    _audit(viewer, [row.person], request=request, object_type="linkage.RepeatVictimPlan",
-           detail={"view": "repeat victim plan"})
+        raise PermissionDenied(f"Neighbourhood officers plan for the {what}s of their own teams' areas")
+    _audit(viewer, [row.person], request=request, object_type=object_type, detail={"view": f"{what} plan"})
     return row
 
 
@@ -542,15 +547,8 @@ def perpetrator_for_plan(*, viewer, public_id, now: datetime | None = None, requ
     now = now or timezone.now()
     person = _person_or_404(public_id)
     rows = _serial_details(serial_rows(now=now, person_ids=[person.pk]))
-    if not rows:
-        raise Http404("This person is not a serial perpetrator")
-    row = rows[0]
-    allowed = viewer_areas(viewer)
-    if allowed is not None and row.area_id not in allowed:
-        raise PermissionDenied("Neighbourhood officers plan for the serial perpetrators of their own teams' areas")
-    _audit(viewer, [row.person], request=request, object_type="linkage.PerpetratorPlan",
-           detail={"view": "perpetrator plan"})
-    return row
+    return _one_for_plan(viewer, rows, what="serial perpetrator", object_type="linkage.PerpetratorPlan",
+                         request=request)
 
 
 # --- counter-allegations ---------------------------------------------------------------------------------

@@ -132,6 +132,38 @@ def _plan_checked(*, owner: User | None, review_due: date | None, plan: str, tod
         raise ValidationError(errors)
 
 
+def _plan_save(model, *, person: Person, by: User, owner: User, review_due: date, plan: str, now: datetime,
+               placed: dict, step: str, request=None):
+    """Create or update a person's open plan (`model`: RepeatVictimPlan or PerpetratorPlan) with its owner,
+    review date and text, and where it sits (`placed`: tier, team, area). Audited as collection or alteration."""
+    with transaction.atomic():
+        existing = model.objects.select_for_update().filter(person=person, closed_at__isnull=True).first()
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    saved = model.objects.create(person=person, owner=owner, review_due=review_due, plan=plan,
+                                                 created_at=now, created_by=by, updated_at=now, updated_by=by, **placed)
+            except IntegrityError:
+                raise ValidationError("Someone else set this person's plan at the same moment: check it and try "
+                                      "again") from None
+            changed = ["owner", "review_due", "plan"]
+        else:
+            saved = existing
+            changed = [name for name, value in (("owner", owner.pk), ("review_due", review_due), ("plan", plan))
+                       if getattr(saved, "owner_id" if name == "owner" else name) != value]
+            saved.owner, saved.review_due, saved.plan = owner, review_due, plan
+            for field, value in placed.items():
+                setattr(saved, field, value)
+            saved.updated_at, saved.updated_by = now, by
+            saved.save()
+        detail = {"step": step, "fields": changed}
+        if "tier" in placed:
+            detail["tier"] = placed["tier"]
+        audit_record(action="collection" if existing is None else "alteration", actor=by, obj=saved,
+                     subject_person_id=person.public_id, request=request, detail=detail)
+    return saved
+
+
 # --- repeat victims --------------------------------------------------------------------------------------
 
 def repeat_plan_set(*, person: Person, by: User, owner: User | None, review_due: date | None, plan: str,
@@ -147,29 +179,9 @@ def repeat_plan_set(*, person: Person, by: User, owner: User | None, review_due:
     row = rows[0]
     _in_scope(by, row.area_id)
     team = _owner_team(owner, kind=_team_kind(row.tier), area_id=row.area_id)
-    with transaction.atomic():
-        existing = RepeatVictimPlan.objects.select_for_update().filter(person=person, closed_at__isnull=True).first()
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    saved = RepeatVictimPlan.objects.create(
-                        person=person, tier=row.tier, owner=owner, team=team, area_id=row.area_id,
-                        review_due=review_due, plan=plan, created_at=now, created_by=by, updated_at=now, updated_by=by)
-            except IntegrityError:
-                raise ValidationError("Someone else set this person's plan at the same moment: check it and try "
-                                      "again") from None
-            changed = ["owner", "review_due", "plan"]
-        else:
-            saved = existing
-            changed = [name for name, value in (("owner", owner.pk), ("review_due", review_due), ("plan", plan))
-                       if getattr(saved, "owner_id" if name == "owner" else name) != value]
-            saved.owner, saved.review_due, saved.plan, saved.team = owner, review_due, plan, team
-            saved.tier, saved.updated_at, saved.updated_by = row.tier, now, by
-            saved.save()
-        audit_record(action="collection" if existing is None else "alteration", actor=by, obj=saved,
-                     subject_person_id=person.public_id, request=request,
-                     detail={"step": "repeat victim plan set", "fields": changed, "tier": row.tier})
-    return saved
+    return _plan_save(RepeatVictimPlan, person=person, by=by, owner=owner, review_due=review_due, plan=plan, now=now,
+                      placed={"tier": row.tier, "team": team, "area_id": row.area_id}, step="repeat victim plan set",
+                      request=request)
 
 
 @dataclass
@@ -250,29 +262,8 @@ def perpetrator_plan_set(*, person: Person, by: User, owner: User | None, review
         raise ValidationError("This person is no longer a serial perpetrator, so their plan cannot be set here")
     row = rows[0]
     _in_scope(by, row.area_id)
-    with transaction.atomic():
-        existing = PerpetratorPlan.objects.select_for_update().filter(person=person, closed_at__isnull=True).first()
-        if existing is None:
-            try:
-                with transaction.atomic():
-                    saved = PerpetratorPlan.objects.create(
-                        person=person, area_id=row.area_id, owner=owner, plan=plan, review_due=review_due,
-                        created_at=now, created_by=by, updated_at=now, updated_by=by)
-            except IntegrityError:
-                raise ValidationError("Someone else set this person's plan at the same moment: check it and try "
-                                      "again") from None
-            changed = ["owner", "review_due", "plan"]
-        else:
-            saved = existing
-            changed = [name for name, value in (("owner", owner.pk), ("review_due", review_due), ("plan", plan))
-                       if getattr(saved, "owner_id" if name == "owner" else name) != value]
-            saved.owner, saved.review_due, saved.plan, saved.area_id = owner, review_due, plan, row.area_id
-            saved.updated_at, saved.updated_by = now, by
-            saved.save()
-        audit_record(action="collection" if existing is None else "alteration", actor=by, obj=saved,
-                     subject_person_id=person.public_id, request=request,
-                     detail={"step": "perpetrator plan set", "fields": changed})
-    return saved
+    return _plan_save(PerpetratorPlan, person=person, by=by, owner=owner, review_due=review_due, plan=plan, now=now,
+                      placed={"area_id": row.area_id}, step="perpetrator plan set", request=request)
 
 
 # --- counter-allegations ---------------------------------------------------------------------------------

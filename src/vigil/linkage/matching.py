@@ -482,6 +482,31 @@ def train(
             progress(f"  skipped: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
 
 
+def trained_linker(
+    columns: Mapping[str, Sequence[object]],
+    configuration: Configuration = UK,
+    *,
+    max_pairs: float = DEFAULT_MAX_PAIRS,
+    max_iterations: int = 25,
+    seed: int = 42,
+    progress: Progress = _silent,
+    backend: str = DEFAULT_BACKEND,
+    spark: Any | None = None,
+    u_chunks: int = DEFAULT_U_CHUNKS,
+) -> Linker:
+    """A linker on prepared records, trained on them without labels (what `link` and the re-link share)."""
+    linker = _make_linker(columns, configuration, max_iterations=max_iterations, backend=backend, spark=spark)
+    train(linker, configuration, max_pairs=max_pairs, seed=seed, progress=progress, u_chunks=u_chunks)
+    return linker
+
+
+def scored_pairs(linker: Linker, *, lower: float) -> list[tuple[str, str, float]]:
+    """Every blocked pair scored at or above `lower`: (record id, record id, match probability)."""
+    predictions = linker.inference.predict(threshold_match_probability=lower, warning_mode="never")
+    rows = predictions.query_sql("SELECT unique_id_l, unique_id_r, match_probability FROM {this}").as_record_list()
+    return [(str(r["unique_id_l"]), str(r["unique_id_r"]), float(r["match_probability"])) for r in rows]
+
+
 def _describe(rule: Any) -> str:
     try:
         return rule.get_blocking_rule("duckdb").blocking_rule_sql
@@ -597,8 +622,8 @@ def _train_and_link(
     spark: Any | None,
     u_chunks: int,
 ) -> LinkResult:
-    linker = _make_linker(columns, configuration, max_iterations=max_iterations, backend=backend, spark=spark)
-    train(linker, configuration, max_pairs=max_pairs, seed=seed, progress=progress, u_chunks=u_chunks)
+    linker = trained_linker(columns, configuration, max_pairs=max_pairs, max_iterations=max_iterations, seed=seed,
+                            progress=progress, backend=backend, spark=spark, u_chunks=u_chunks)
     clusters, linked, review = predict_and_cluster(linker, upper=upper, lower=lower, progress=progress)
     person_ids = person_ids_in_input_order(record_ids, clusters)
     progress(f"{len(set(person_ids.values()))} persons from {len(record_ids)} records")

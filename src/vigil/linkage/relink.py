@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterator
 from django.db import transaction
 from django.utils import timezone
 
+from vigil.audit.services import audit_record
 from vigil.people.models import PersonRecord
 
-from . import matching, prepare, services
+from . import candidates, matching, prepare, services
 from .models import MatchingModel
 
 Progress = Callable[[str], None]
@@ -27,7 +28,7 @@ def person_rows(batch: int = 5000) -> Iterator[dict[str, str | None]]:
         yield {
             "record_id": str(pk), "given_name": given, "family_name": family,
             "date_of_birth": born.isoformat() if born else None,
-            "postcode": postcode, "address": ", ".join(p for p in (line1, line2, town) if p) or None,
+            "postcode": postcode, "address": candidates.address_text(line1, line2, town) or None,
             "phone": phone, "identifier": None,
         }
 
@@ -42,12 +43,9 @@ def relink_run(*, upper: float = matching.DEFAULT_UPPER, lower: float = matching
     progress(f"{records} person records read")
     if records < 2:
         return {"records": records, "joins": 0, "blocked_by_decisions": 0, "held_for_review": 0, "reviews_opened": 0}
-    linker = matching._make_linker(columns, matching.UK)
-    matching.train(linker, matching.UK, max_pairs=max_pairs, progress=progress)
+    linker = matching.trained_linker(columns, max_pairs=max_pairs, progress=progress)
     progress("scoring candidate pairs")
-    predictions = linker.inference.predict(threshold_match_probability=lower, warning_mode="never")
-    scored = [(int(row["unique_id_l"]), int(row["unique_id_r"]), float(row["match_probability"])) for row in
-              predictions.query_sql("SELECT unique_id_l, unique_id_r, match_probability FROM {this}").as_record_list()]
+    scored = [(int(a), int(b), p) for a, b, p in matching.scored_pairs(linker, lower=lower)]
     progress(f"{len(scored)} pairs at or above {lower}")
     document = matching.model_document(linker, matching.UK, records=records, upper=upper, lower=lower)
     with transaction.atomic():
@@ -55,6 +53,9 @@ def relink_run(*, upper: float = matching.DEFAULT_UPPER, lower: float = matching
         model = MatchingModel.objects.create(version=document["model_version"], trained_at=timezone.now(),
                                              trained_on_records=records, upper=upper, lower=lower,
                                              document=document, active=True)
+        # The system read every linked person record to train and score: one event for the whole run.
+        audit_record(action="consultation", obj=model, reason="Full re-link of the person records",
+                     detail={"records": records, "pairs_scored": len(scored)})
     outcome = services.relink_apply(scored_pairs=scored, upper=upper, lower=lower, matching_model=model,
                                     progress=progress)
     outcome.update(records=records, pairs_scored=len(scored), seconds=round(time.monotonic() - started, 1))

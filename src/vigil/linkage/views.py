@@ -9,7 +9,7 @@ from vigil.accounts.access import requires
 from vigil.formtools import apply_errors, form_error_list
 from vigil.people.models import Person, PersonRecord
 from vigil.people.selectors import address_text
-from vigil.people.services import restricted_access_granted
+from vigil.people.services import person_locked
 
 from . import selectors, services
 from .forms import MergeForm, ReviewDecisionForm, SplitForm
@@ -18,8 +18,7 @@ from .models import MatchReview
 
 def _locked(request, *persons: Person) -> Person | None:
     """A restricted person this viewer has not opened (with a reason) in this session, if any."""
-    return next((p for p in persons if p.restricted and not restricted_access_granted(person=p, session=request.session)),
-                None)
+    return next((p for p in persons if person_locked(person=p, session=request.session)), None)
 
 
 def _restricted_page(request, person: Person):

@@ -62,6 +62,12 @@ def restricted_access_granted(*, person: Person, session, now: datetime | None =
     return bool(expiry) and datetime.fromisoformat(expiry) > (now or timezone.now())
 
 
+def person_locked(*, person: Person | None, session) -> bool:
+    """A restricted person whose record this session has not yet opened, with a reason."""
+    return bool(person is not None and person.restricted
+                and not restricted_access_granted(person=person, session=session))
+
+
 @transaction.atomic
 def safe_contact_set(*, person: Person, by, phone: str = "", safe_times: str = "", code_word: str = "",
                      request=None) -> SafeContact:
