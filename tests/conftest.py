@@ -11,3 +11,22 @@ def make_user(db):
     from tests.factories import user_create
 
     return user_create
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """SQLite's test database in a file rather than in memory.
+
+    Django shares an in-memory test database between the live server's threads through SQLite's
+    shared cache, whose table locks fail at once instead of waiting for the busy timeout: a browser
+    journey's autosave and an address look-up sent together could then fail with "database table is
+    locked". A file (in shared memory where the machine has it) waits and uses WAL, as Vigil does.
+    """
+    import tempfile
+
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        folder = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
+        database.setdefault("TEST", {})["NAME"] = os.path.join(folder, f"vigil-test-{os.getpid()}.sqlite3")
