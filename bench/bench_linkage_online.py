@@ -196,7 +196,7 @@ def _query(identity, postcode: str, town: str) -> dict:
 def measure(model: dict, query_list: list[tuple[dict, int | None]], persons: dict[int, int], warmup: int) -> dict:
     from vigil.linkage import candidates
 
-    candidates.clear_surname_total_cache()
+    candidates.clear_surname_counts()
     for query, _truth in query_list[:warmup]:
         candidates.match_candidates(model=model, **query)
     total, cpu, retrieval, sizes = [], [], [], []

@@ -30,3 +30,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
     if database["ENGINE"] == "django.db.backends.sqlite3":
         folder = "/dev/shm" if os.path.isdir("/dev/shm") else tempfile.gettempdir()
         database.setdefault("TEST", {})["NAME"] = os.path.join(folder, f"vigil-test-{os.getpid()}.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def _surname_counts_forgotten():
+    """The online match keeps surname counts for a few minutes; each test starts from its own data."""
+    from vigil.linkage.candidates import clear_surname_counts
+
+    clear_surname_counts()

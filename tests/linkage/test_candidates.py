@@ -25,7 +25,6 @@ def model():
 @pytest.fixture
 def people():
     """Elizabeth Smith (two records), her father at the same address, and others who share a key."""
-    candidates.clear_surname_total_cache()
     home = address_create(line1="12 Granby Street", postcode="LE1 7RH", town="Leicester")
     phone = phone_create(number="07700 900123")
     liz = Person.objects.create()
@@ -70,14 +69,29 @@ def test_swapped_names_and_the_phone_alone_find_her(model, people):
     assert {row["person_id"] for row in by_phone} == {people["liz"].pk}
 
 
-def test_a_stranger_sharing_only_a_date_of_birth_gets_no_likely_candidate(model, people):
-    found = candidates.match_candidates(
+def test_a_stranger_sharing_only_a_date_of_birth_is_not_a_candidate(model, people):
+    """As in the re-link's blocking: a date of birth alone is shared with thousands of strangers."""
+    assert candidates.match_candidates(
         model=model, given_name="Tomasz", family_name="Nowak", date_of_birth=LIZ_DOB,
         postcode="DE1 3GH", address_line="7 Abbey Close", phone_e164="+447700900999",
+    ) == []  # fmt: skip
+
+
+def test_a_date_of_birth_and_a_district_bring_a_candidate_but_not_a_likely_one(model, people):
+    found = candidates.match_candidates(
+        model=model, given_name="Tomasz", family_name="Nowak", date_of_birth=LIZ_DOB,
+        postcode="LE1 9ZZ", address_line="7 Abbey Close",
     )  # fmt: skip
-    assert found, "the shared date of birth should bring candidates to score"
+    assert found, "the same date of birth in the same postcode district should be scored"
     assert all(candidate.band == "new" for candidate in found)
     assert max(candidate.match_probability for candidate in found) < 0.5
+
+
+def test_a_nickname_and_a_date_of_birth_bring_the_person_after_a_move_and_a_marriage(model, people):
+    found = candidates.match_candidates(
+        model=model, given_name="Liz", family_name="Okonjo", date_of_birth=LIZ_DOB, postcode="DE1 3GH",
+    )  # fmt: skip
+    assert {candidate.person_id for candidate in found} == {people["liz"].pk}
 
 
 def test_nothing_in_common_finds_nothing(model, people):
@@ -101,10 +115,15 @@ def test_candidates_come_prepared_with_their_person(people):
 
 
 def test_surname_sound_and_birth_year_reach_a_misspelt_surname(people):
-    rows = candidates.candidate_records(given_name="Anne", family_name="Smith", date_of_birth="1985-01-01")
+    rows = candidates.candidate_records(given_name="Callum", family_name="Smith", date_of_birth="1985-03-01")
     families = {row["family_name"] for row in rows}
-    assert "smyth" in families  # same sound (Metaphone), born the same year
+    assert "smyth" in families  # same sound (Metaphone), born the same year, same forename
     assert all(row["dob_year"] == "1985" for row in rows)
+
+
+def test_surname_sound_and_birth_year_alone_are_not_enough(people):
+    rows = candidates.candidate_records(given_name="Anne", family_name="Smith", date_of_birth="1985-01-01")
+    assert "smyth" not in {row["family_name"] for row in rows}
 
 
 def test_unresolved_records_are_not_candidates(people):
@@ -117,7 +136,7 @@ def test_unresolved_records_are_not_candidates(people):
 
 def test_each_look_up_is_limited(people):
     for index in range(8):
-        person_record_create(given_name=f"Other{'abcdefgh'[index]}", family_name="Brown", dob=date(1970, 5, 5))
+        person_record_create(given_name="Zed", family_name=f"Brown{'abcdefgh'[index]}", dob=date(1970, 5, 5))
     rows = candidates.candidate_records(given_name="Zed", family_name="Green", date_of_birth="1970-05-05", limit=3)
     assert len(rows) == 3
 

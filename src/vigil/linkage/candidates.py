@@ -5,8 +5,11 @@ index look-ups that mirror `matching.uk_blocking_rules`:
 
     same forename and surname            given_name_key, family_name_key
     forename and surname swapped          family_name_key = the given key, given_name_key = the family key
-    same date of birth                    date_of_birth (also catches same surname + date of birth first)
-    surname sounds alike, same birth year family_name_phonetic, date_of_birth in that year
+    same date of birth, and something     date_of_birth, and forename sound, forename or nickname,
+      else in common                        postcode district or surname sound
+    surname sounds alike, same birth      family_name_phonetic, date_of_birth in that year, and
+      year, and something else              forename sound, nickname, district, or the same day and
+                                            month (or swapped)
     forename sounds alike, same postcode  address__postcode, given_name_phonetic
     same address                          address__address_key (postcode and house number or name)
     same phone                            phone__e164
@@ -37,10 +40,14 @@ from vigil.people import normalise
 from vigil.people.models import PersonRecord
 
 DEFAULT_LIMIT = 50
-# The share of records with each surname moves slowly; the total behind it is counted this often.
+# The share of records with each surname moves slowly; each surname's count and the total behind
+# them are counted at most this often.
 _TOTAL_TTL_SECONDS = 300.0
 _total_lock = threading.Lock()
 _total_cache: dict[str, tuple[float, int]] = {}
+# Each surname's count, as seldom: (database alias, surname key) -> (counted at, count).
+_SURNAMES_KEPT = 20_000
+_surname_cache: dict[tuple[str, str], tuple[float, int]] = {}
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,14 @@ def _phone(raw: str | None) -> str | None:
         return None
 
 
+def _swapped(dob: dt.date) -> dt.date | None:
+    """The date with day and month swapped, where that is a date."""
+    try:
+        return dt.date(dob.year, dob.day, dob.month)
+    except ValueError:
+        return None
+
+
 def _lookups(
     *,
     given_key: str,
@@ -106,22 +121,38 @@ def _lookups(
     address_key: str | None,
     phone: str | None,
 ) -> list[Q]:
-    """One filter per blocking rule that the new record's details allow."""
+    """One filter per blocking rule that the new record's details allow, with the rule's extra
+    condition (`matching.uk_blocking_rules`), so a common date of birth brings the records the
+    re-link would compare, not the first fifty strangers born that day."""
     lookups: list[Q] = []
     if given_key and family_key:
         lookups.append(Q(family_name_key=family_key, given_name_key=given_key))
         lookups.append(Q(family_name_key=given_key, given_name_key=family_key))
+    # Something else shared beside a date of birth, or beside a surname sound and birth year.
+    also_shared = Q(pk__in=[])
+    if given_phonetic:
+        also_shared |= Q(given_name_phonetic=given_phonetic)
+    if given_key:
+        also_shared |= Q(given_name_key__in=sorted(prepare.forenames_sharing_a_canonical(given_key)))
+    district = prepare.postcode_parts(postcode)[2] if postcode else None
+    if district:
+        also_shared |= Q(address__postcode__startswith=f"{district} ")
     if dob is not None:
         if family_key:  # the (family_name_key, date_of_birth) index: the likeliest match first
             lookups.append(Q(family_name_key=family_key, date_of_birth=dob))
-        lookups.append(Q(date_of_birth=dob))
+        sound = Q(family_name_phonetic=family_phonetic) if family_phonetic else Q(pk__in=[])
+        lookups.append(Q(date_of_birth=dob) & (also_shared | sound))
         if family_phonetic:
+            same_day = Q(date_of_birth=dob)
+            if swapped := _swapped(dob):
+                same_day |= Q(date_of_birth=swapped)
             lookups.append(
                 Q(
                     family_name_phonetic=family_phonetic,
                     date_of_birth__gte=dt.date(dob.year, 1, 1),
                     date_of_birth__lte=dt.date(dob.year, 12, 31),
                 )
+                & (also_shared | same_day)
             )
     if given_phonetic and postcode:
         lookups.append(Q(address__postcode=postcode, given_name_phonetic=given_phonetic))
@@ -186,36 +217,28 @@ def candidate_records(
     )
     if not ids:
         return []
-    records = (
-        PersonRecord.objects.filter(pk__in=ids)
-        .select_related("address", "phone", "person")
-        .only(
-            "pk", "public_id", "given_name", "family_name", "date_of_birth", "person", "person__public_id",
-            "address", "phone",
-            "address__line1", "address__line2", "address__town", "address__postcode", "phone__e164",
-        )  # fmt: skip
-        .order_by("pk")
-    )
+    fields = (
+        "pk", "public_id", "given_name", "family_name", "date_of_birth", "person_id", "person__public_id",
+        "address__line1", "address__line2", "address__town", "address__postcode", "phone__e164",
+    )  # fmt: skip
     rows = []
-    for record in records:
-        address = record.address
+    for (
+        pk, public_id, given, family, born, person_id, person_public_id, line1, line2, town, postcode, e164,
+    ) in PersonRecord.objects.filter(pk__in=ids).order_by("pk").values_list(*fields):  # fmt: skip
         row = prepare.prepare_row(
             {
-                "record_id": str(record.pk),
-                "given_name": record.given_name,
-                "family_name": record.family_name,
-                "date_of_birth": _iso(record.date_of_birth),
-                "postcode": address.postcode if address else "",
-                "address": address_text(address.line1, address.line2, address.town) if address else "",
-                "phone": record.phone.e164 if record.phone else "",
+                "record_id": str(pk),
+                "given_name": given,
+                "family_name": family,
+                "date_of_birth": _iso(born),
+                "postcode": postcode or "",
+                "address": address_text(line1, line2, town) if line1 is not None else "",
+                "phone": e164 or "",
                 "identifier": "",
             }
         )
         row.update(
-            record_id=record.pk,
-            record_public_id=str(record.public_id),
-            person_id=record.person_id,
-            person_public_id=str(record.person.public_id),
+            record_id=pk, record_public_id=str(public_id), person_id=person_id, person_public_id=str(person_public_id)
         )
         rows.append(row)
     return rows
@@ -235,9 +258,11 @@ def _records_with_a_surname() -> int:
     return total
 
 
-def clear_surname_total_cache() -> None:
+def clear_surname_counts() -> None:
+    """Forget the counted surnames and total (tests, and benchmarks that load a new index)."""
     with _total_lock:
         _total_cache.clear()
+        _surname_cache.clear()
 
 
 def surname_frequencies(family_keys: set[str]) -> dict[str, float]:
@@ -248,13 +273,28 @@ def surname_frequencies(family_keys: set[str]) -> dict[str, float]:
     total = _records_with_a_surname()
     if not total:
         return {}
-    counts = (
-        PersonRecord.objects.filter(family_name_key__in=keys)
-        .values("family_name_key")
-        .annotate(n=Count("pk"))
-        .values_list("family_name_key", "n")
-    )
-    return {key: n / total for key, n in counts}
+    alias, now = connection.alias, time.monotonic()
+    counts: dict[str, int] = {}
+    with _total_lock:
+        for key in keys:
+            cached = _surname_cache.get((alias, key))
+            if cached and now - cached[0] < _TOTAL_TTL_SECONDS:
+                counts[key] = cached[1]
+    missing = keys - counts.keys()
+    if missing:
+        counted = dict(
+            PersonRecord.objects.filter(family_name_key__in=missing)
+            .values("family_name_key")
+            .annotate(n=Count("pk"))
+            .values_list("family_name_key", "n")
+        )
+        with _total_lock:
+            if len(_surname_cache) >= _SURNAMES_KEPT:
+                _surname_cache.clear()
+            for key in missing:
+                _surname_cache[(alias, key)] = (now, counted.get(key, 0))
+        counts.update(counted)
+    return {key: n / total for key, n in counts.items() if n}
 
 
 def match_candidates(

@@ -30,8 +30,11 @@ from typing import Any, Literal
 import pyarrow as pa
 from splink import DuckDBAPI, Linker
 
+from vigil.linkage import pair_scoring
 from vigil.linkage.matching import DEFAULT_LOWER, DEFAULT_UPPER
 from vigil.linkage.prepare import PREPARED_COLUMNS
+
+logger = logging.getLogger(__name__)
 
 Band = Literal["link", "review", "new"]
 
@@ -73,22 +76,26 @@ def _text(value: object) -> str | None:
     return text or None
 
 
+def _scored_row(record: Mapping[str, Any], frequencies: Mapping[str, float]) -> dict[str, Any]:
+    """The row as scored: text or None (never ""), the nickname list or None, the surname's frequency."""
+    row: dict[str, Any] = {}
+    for name in PREPARED_COLUMNS:
+        value = record.get(name)
+        if name == "given_canonical":
+            row[name] = [str(item) for item in value] if value else None
+        else:
+            row[name] = _text(value)
+    family = record.get("family_name")
+    tf = record.get(TF_COLUMN)
+    row[TF_COLUMN] = float(tf) if tf is not None else frequencies.get(family) if family else None
+    return row
+
+
 def _arrow_table(
     records: Sequence[Mapping[str, Any]], family_name_tf: Mapping[str, float] | None
 ) -> pa.Table:
-    columns: dict[str, list[Any]] = {name: [] for name in _SCHEMA.names}
-    frequencies = family_name_tf or {}
-    for record in records:
-        for name in PREPARED_COLUMNS:
-            value = record.get(name)
-            if name == "given_canonical":
-                columns[name].append([str(item) for item in value] if value else None)
-            else:
-                columns[name].append(_text(value))
-        family = record.get("family_name")
-        tf = record.get(TF_COLUMN)
-        columns[TF_COLUMN].append(float(tf) if tf is not None else frequencies.get(family) if family else None)
-    return pa.table(columns, schema=_SCHEMA)
+    rows = [_scored_row(record, family_name_tf or {}) for record in records]
+    return pa.table({name: [row[name] for row in rows] for name in _SCHEMA.names}, schema=_SCHEMA)
 
 
 class OnlineScorer:
@@ -113,6 +120,11 @@ class OnlineScorer:
         self._connection = self._db_api.duckdb_con
         self._lock = threading.Lock()
         self._sql = self._capture_scoring_sql()
+        try:
+            self._pairs: pair_scoring.PairScorer | None = pair_scoring.PairScorer(self._linker._settings_obj)
+        except pair_scoring.Unsupported as error:  # a model this Python scorer cannot read: Splink's SQL
+            logger.warning("online scoring falls back to Splink's SQL: %s", error)
+            self._pairs = None
 
     def _capture_scoring_sql(self) -> str:
         tables = self._linker.table_management
@@ -142,11 +154,14 @@ class OnlineScorer:
         candidates: Sequence[Mapping[str, Any]],
         *,
         family_name_tf: Mapping[str, float] | None = None,
+        use_sql: bool = False,
     ) -> list[Score]:
         """Each candidate's match probability and weight against `record`, in candidate order.
 
         `record` and `candidates` are prepared rows (`prepare.prepare_row`); candidates need
         distinct `unique_id`s. A row may carry its own `tf_family_name`, else `family_name_tf` is used.
+        The model is evaluated in Python (`pair_scoring`); `use_sql` runs Splink's SQL instead (the
+        two agree: tests/linkage/test_pair_scoring.py).
         """
         if not candidates:
             return []
@@ -155,6 +170,14 @@ class OnlineScorer:
         ids = [str(candidate["unique_id"]) for candidate in candidates]
         if len(set(ids)) != len(ids):
             raise ValueError("candidate unique_ids must be distinct")
+        if self._pairs is not None and not use_sql:
+            frequencies = family_name_tf or {}
+            left_row = _scored_row(left, frequencies)
+            scores = [self._pairs.score(left_row, _scored_row(candidate, frequencies)) for candidate in candidates]
+            return [
+                Score(unique_id, pair.match_probability, pair.match_weight)
+                for unique_id, pair in zip(ids, scores, strict=True)
+            ]
         left_table = _arrow_table([left], family_name_tf)
         right_table = _arrow_table(candidates, family_name_tf)
         with self._lock:

@@ -103,6 +103,28 @@ def forename_canonical(given_key: str) -> list[str] | None:
     return list(nickname_canonicals().get(given_key, (given_key,)))
 
 
+@functools.cache
+def _forenames_by_canonical() -> dict[str, frozenset[str]]:
+    names: dict[str, set[str]] = {}
+    for name, canonicals in nickname_canonicals().items():
+        for canonical in canonicals:
+            names.setdefault(canonical, {canonical}).add(name)
+    return {canonical: frozenset(members) for canonical, members in names.items()}
+
+
+def forenames_sharing_a_canonical(given_key: str) -> frozenset[str]:
+    """Every forename whose formal names meet this one's: the `given_canonical` overlap, as a set.
+
+    "liz" -> {"elizabeth", "liz", "beth", "lizzie", ...}; a name that is no nickname -> itself."""
+    if not given_key:
+        return frozenset()
+    by_canonical = _forenames_by_canonical()
+    sharing: set[str] = set()
+    for canonical in forename_canonical(given_key) or ():
+        sharing |= by_canonical.get(canonical, {canonical})
+    return frozenset(sharing)
+
+
 def parse_date_of_birth(raw: str | None) -> str | None:
     """ISO date (YYYY-MM-DD) or None when blank or not a real date."""
     text = (raw or "").strip()
