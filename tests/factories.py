@@ -137,3 +137,61 @@ def incidents_between_create(*, victim: PersonRecord, suspect: PersonRecord | No
             suspect=person_record_create(given_name=suspect.given_name, family_name=suspect.family_name,
                                          dob=suspect.date_of_birth, person=suspect.person) if suspect else None))
     return made
+
+
+# --- MARAC -----------------------------------------------------------------------------------------------
+
+def marac_area_create(*, code: str | None = None, anchor_date: date = date(2026, 1, 6), every_days: int = 14,
+                      cut_off_working_days: int = 5, areas=(), member_agencies=(), coordinating_team=None):
+    """A MARAC area meeting fortnightly from Tuesday 6 January 2026 unless told otherwise."""
+    from vigil.marac.models import MaracArea
+
+    n = next(_counter)
+    marac = MaracArea.objects.create(code=code or f"marac-{n}", name=f"MARAC {n}", anchor_date=anchor_date,
+                                     meets_every_days=every_days, cut_off_working_days=cut_off_working_days,
+                                     coordinating_team=coordinating_team)
+    marac.areas.set(areas)
+    marac.member_agencies.set(member_agencies)
+    return marac
+
+
+def marac_meeting_create(*, area, held_on: date, agencies=(), status: str = "planned", chair: User | None = None):
+    """A meeting with each of `agencies` invited."""
+    from vigil.marac.models import MaracAttendance, MaracMeeting
+
+    meeting = MaracMeeting.objects.create(area=area, held_on=held_on, status=status, chair=chair)
+    for agency in agencies:
+        MaracAttendance.objects.create(meeting=meeting, agency=agency)
+    return meeting
+
+
+def marac_referral_create(*, area, victim: Person | None = None, by: User | None = None,
+                          received_on: date = date(2026, 1, 12), criteria=("professional_judgement",),
+                          meeting=None, status: str | None = None, perpetrator: Person | None = None,
+                          victim_consents: bool = True, risk_assessment: RiskAssessment | None = None):
+    """A referral as `referral_create` leaves it (without its checks): professional judgement with reasons,
+    the victim aware and consenting; listed on `meeting` when one is given."""
+    from vigil.marac.models import MaracReferral
+
+    by = by or user_create(role="marac_coordinator")
+    return MaracReferral.objects.create(
+        area=area, victim=victim or Person.objects.create(), perpetrator=perpetrator, risk_assessment=risk_assessment,
+        referring_agency=by.agency, referred_by=by, received_on=received_on, criteria=list(criteria),
+        judgement_reason="Escalating threats and control reported by the victim" if
+        "professional_judgement" in criteria else "",
+        victim_aware=True, victim_consents=victim_consents,
+        reason_without_consent="" if victim_consents else "Telling the victim would put them at greater risk",
+        meeting=meeting, status=status or ("listed" if meeting is not None else "received"),
+        created_at=datetime(received_on.year, received_on.month, received_on.day, 12, tzinfo=UTC))
+
+
+def marac_action_create(*, referral, meeting, agency: Agency, due_on: date, owner: User | None = None,
+                        description: str = "Offer the victim a safety plan review", status: str = "open",
+                        completed_on: date | None = None):
+    from vigil.marac.models import MaracAction
+
+    return MaracAction.objects.create(referral=referral, meeting=meeting, description=description, agency=agency,
+                                      owner=owner, due_on=due_on, status=status, completed_on=completed_on,
+                                      agreed_by=meeting.chair or user_create(role="marac_coordinator"),
+                                      agreed_at=datetime(meeting.held_on.year, meeting.held_on.month,
+                                                         meeting.held_on.day, 11, tzinfo=UTC))

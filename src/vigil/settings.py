@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "vigil.risk",
     "vigil.cases",
     "vigil.linkage",
+    "vigil.marac",
     "vigil.checks",
     "vigil.demo",
     "vigil.api",
