@@ -9,6 +9,7 @@ urlpatterns = [
     path("risk/", include("vigil.risk.urls")),
     path("cases/", include("vigil.cases.urls")),
     path("linkage/", include("vigil.linkage.urls")),
+    path("marac/", include("vigil.marac.urls")),
     path("api/v1/", include("vigil.api.urls")),
     path("admin/", admin.site.urls),
 ]

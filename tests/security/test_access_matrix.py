@@ -63,6 +63,18 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "api:custody-court-outcome": WORKS_CASES,
     "api:tasks": READS_CASES,
     "api:task-complete": WORKS_CASES,
+    # MARAC (marac.view_marac: police who work MARAC and partner practitioners): a random id is 404 for an
+    # allowed role; attendance, complete and cancel are POST-only (405).
+    "api:marac-referrals": (VIEWS_MARAC := frozenset({"marac_coordinator", "specialist_investigator",
+                                                     "repeat_case_officer", "partner_practitioner"})),
+    "api:marac-referral": VIEWS_MARAC,
+    "api:marac-referral-research": VIEWS_MARAC,
+    "api:marac-meetings": VIEWS_MARAC,
+    "api:marac-meeting": VIEWS_MARAC,
+    "api:marac-meeting-attendance": frozenset({"marac_coordinator"}),
+    "api:marac-actions": VIEWS_MARAC,
+    "api:marac-action-complete": VIEWS_MARAC,
+    "api:marac-action-cancel": VIEWS_MARAC,
     "control:calls": RECORDS_CALLS,
     "control:call-start": RECORDS_CALLS,
     "control:call-intake": RECORDS_CALLS,
@@ -147,6 +159,25 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "linkage:review": frozenset({"intelligence_researcher", "supervisor"}),
     "linkage:person-merge": frozenset({"intelligence_researcher", "supervisor"}),
     "linkage:person-split": frozenset({"intelligence_researcher", "supervisor"}),
+    # MARAC pages (marac.view_marac: police who work MARAC and partner practitioners). A random id is 404 for
+    # an allowed role (a partner's referral or meeting not shared is 404 too, audited); research, asking
+    # for information, discussion, attendance and agreeing actions are POST-only (405). Referring
+    # (marac.refer: the force's case workers, the coordinator, partners) without ?person= explains where to
+    # start (200).
+    "marac:referrals": (MARAC_PAGES := frozenset({"marac_coordinator", "specialist_investigator",
+                                                  "repeat_case_officer", "partner_practitioner"})),
+    "marac:referral-new": WORKS_CASES | {"marac_coordinator", "partner_practitioner"},
+    "marac:referral": MARAC_PAGES,
+    "marac:research-add": MARAC_PAGES,
+    "marac:information-request": MARAC_PAGES,
+    "marac:discussion": MARAC_PAGES,
+    "marac:meetings": MARAC_PAGES,
+    "marac:meeting": MARAC_PAGES,
+    "marac:attendance": MARAC_PAGES,
+    "marac:action-agree": MARAC_PAGES,
+    "marac:meeting-print": MARAC_PAGES,
+    "marac:actions": MARAC_PAGES,
+    "marac:action-close": MARAC_PAGES,
     "admin:*": frozenset({"administrator"}),
     # Admin pages that refuse everyone: lockout records and second-factor devices are never added by
     # hand, and autocomplete answers only with a model and field named in its query.

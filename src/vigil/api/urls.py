@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import case_views, control_views, risk_views, views
+from . import case_views, control_views, marac_views, risk_views, views
 
 app_name = "api"
 
@@ -26,4 +26,18 @@ urlpatterns = [
          name="custody-court-outcome"),
     path("tasks/", case_views.Tasks.as_view(), name="tasks"),
     path("tasks/<uuid:public_id>/complete/", case_views.TaskComplete.as_view(), name="task-complete"),
+    # MARAC: referrals and each agency's research, meetings with their agenda and attendance, actions.
+    path("marac/referrals/", marac_views.MaracReferrals.as_view(), name="marac-referrals"),
+    path("marac/referrals/<uuid:public_id>/", marac_views.MaracReferralDetail.as_view(), name="marac-referral"),
+    path("marac/referrals/<uuid:public_id>/research/", marac_views.MaracReferralResearch.as_view(),
+         name="marac-referral-research"),
+    path("marac/meetings/", marac_views.MaracMeetings.as_view(), name="marac-meetings"),
+    path("marac/meetings/<uuid:public_id>/", marac_views.MaracMeetingDetail.as_view(), name="marac-meeting"),
+    path("marac/meetings/<uuid:public_id>/attendance/", marac_views.MaracMeetingAttendance.as_view(),
+         name="marac-meeting-attendance"),
+    path("marac/actions/", marac_views.MaracActions.as_view(), name="marac-actions"),
+    path("marac/actions/<uuid:public_id>/complete/", marac_views.MaracActionComplete.as_view(),
+         name="marac-action-complete"),
+    path("marac/actions/<uuid:public_id>/cancel/", marac_views.MaracActionCancel.as_view(),
+         name="marac-action-cancel"),
 ]

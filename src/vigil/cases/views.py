@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from vigil.accounts.access import requires
 from vigil.accounts.models import Team, User
 from vigil.formtools import apply_errors, form_error_list
+from vigil.marac import selectors as marac_selectors
 
 from . import selectors, services
 from .models import Handover, SafeguardingCase, Task
@@ -67,6 +68,8 @@ def _case_page(request, case: SafeguardingCase, *, accept_form=None, task_forms=
         "reference": selectors.case_reference(case),
         "custody": selectors.custody_section(case=case, user=request.user),
         "contact": selectors.contact_section(case=case, user=request.user),
+        "marac_prompt": marac_selectors.referral_prompt(victim=case.victim.person, grade=case.risk_level)
+        if case.is_open and request.user.has_perm("marac.refer") else None,
     }, status=status)
 
 

@@ -13,10 +13,14 @@ from django.db.models import Max, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from vigil.accounts.models import Agency, User
 from vigil.audit.services import audit_record, audit_record_each
+from vigil.risk import scoring
+from vigil.risk.models import RiskAssessment
 
-from .models import MaracAction, MaracReferral, MaracResearch
-from .services import referral_rows, sees_all_marac, subjects_of
+from .models import MaracAction, MaracAttendance, MaracMeeting, MaracReferral, MaracResearch
+from .rules import MARAC_POLICE_ROLES
+from .services import is_coordinator, referral_rows, sees_all_marac, subjects_of, victim_incident_dates
 
 NotFound = Http404  # what the cases app raises for a record the viewer may not see
 
@@ -42,6 +46,18 @@ def actions_visible_to(user) -> QuerySet[MaracAction]:
     if _is_partner(user):
         return actions.filter(agency_id=user.agency_id)
     return MaracAction.objects.none()
+
+
+def meetings_visible_to(user) -> QuerySet[MaracMeeting]:
+    """The meetings a user may see (as `services.may_see_meeting` decides for one): every meeting for police
+    who work MARAC, the meetings their agency is invited to for a partner, none for anyone else."""
+    meetings = MaracMeeting.objects.select_related("area", "chair")
+    if sees_all_marac(user):
+        return meetings
+    if _is_partner(user):
+        invited = MaracAttendance.objects.filter(agency_id=user.agency_id).values("meeting_id")
+        return meetings.filter(pk__in=invited)
+    return MaracMeeting.objects.none()
 
 
 def _refused(*, viewer, object_type: str, object_id: str, subject, request, view: str) -> None:
@@ -103,3 +119,188 @@ def holders_of_information(*, person, viewer_agency, viewer, request=None) -> li
     audit_record(action="consultation", actor=viewer, obj=person, subject_person_id=person.public_id,
                  request=request, detail={"view": "marac information holders", "agencies": len(holders)})
     return holders
+
+
+# --- for the pages ---------------------------------------------------------------------------------------
+
+LIST_PAGE_SIZE = 50
+
+
+def referrals_page(*, viewer, page=1, request=None):
+    """One page (50) of the referrals visible to the viewer, newest first, each with `shown` (the victim's
+    name as linkage lists show it: the latest record's name, hidden when restricted). Audited as a
+    consultation of each victim listed."""
+    from django.core.paginator import Paginator
+
+    from vigil.linkage.list_selectors import persons_shown
+
+    rows = referrals_visible_to(viewer).order_by("-received_on", "-id")
+    listing = Paginator(rows, LIST_PAGE_SIZE).get_page(page)
+    shown = persons_shown(r.victim_id for r in listing.object_list)
+    for referral in listing.object_list:
+        referral.shown = shown.get(referral.victim_id)
+    subjects = sorted({r.victim.public_id for r in listing.object_list}, key=str)
+    if subjects:
+        audit_record_each(action="consultation", actor=viewer, subject_person_ids=subjects, request=request,
+                          object_type="marac.MaracReferral", detail={"view": "marac referrals"})
+    return listing
+
+
+def person_shown(person):
+    """The person's name as the lists show it (hidden when restricted)."""
+    from vigil.linkage.list_selectors import persons_shown
+
+    return persons_shown([person.pk]).get(person.pk)
+
+
+def meeting_for(*, viewer, public_id, request=None) -> MaracMeeting:
+    """One meeting the viewer may see; NotFound otherwise (a refused look at a real meeting is audited)."""
+    meeting = meetings_visible_to(viewer).filter(public_id=public_id).first()
+    if meeting is None:
+        if MaracMeeting.objects.filter(public_id=public_id).exists():
+            audit_record(action="consultation", actor=viewer, object_type="marac.MaracMeeting",
+                         object_id=str(public_id), request=request,
+                         detail={"view": "marac meeting", "refused": "not shared with the viewer's agency"})
+        raise NotFound("No such MARAC meeting")
+    return meeting
+
+
+def action_for(*, viewer, public_id) -> MaracAction:
+    """One action visible to the viewer (their agency's, or any for police who work MARAC); NotFound otherwise."""
+    action = actions_visible_to(viewer).select_related("referral__area").filter(public_id=public_id).first()
+    if action is None:
+        raise NotFound("No such MARAC action")
+    return action
+
+
+def may_close_action(user, action: MaracAction) -> bool:
+    """Who `services.action_complete` lets close an open action: its agency or the coordinator."""
+    return action.status == MaracAction.Status.OPEN and (
+        is_coordinator(user) or (user.is_active and user.agency_id == action.agency_id))
+
+
+def may_add_research(user, referral: MaracReferral) -> bool:
+    """Who `services.research_add` lets add research: police who work MARAC, or an invited agency, while
+    the case waits for its meeting."""
+    if referral.meeting_id is None or referral.status == MaracReferral.Status.HEARD:
+        return False
+    return sees_all_marac(user) or bool(user.agency_id and user.has_perm("marac.view_marac")
+                                        and referral.meeting.attendance.filter(agency_id=user.agency_id).exists())
+
+
+def may_run_meeting(user, meeting: MaracMeeting) -> bool:
+    """The coordinator, or the meeting's chair (`services` checks the same)."""
+    return is_coordinator(user) or (meeting.chair_id is not None and meeting.chair_id == user.pk)
+
+
+def chair_candidates(meeting: MaracMeeting) -> list[User]:
+    """Who may be named as the chair: active police users who work MARAC, and the current chair."""
+    users = list(User.objects.filter(is_active=True, role__in=MARAC_POLICE_ROLES, agency__kind=Agency.Kind.FORCE)
+                 .select_related("agency").order_by("last_name", "first_name", "username"))
+    if meeting.chair_id and meeting.chair not in users:
+        users.insert(0, meeting.chair)
+    return users
+
+
+def action_owner_candidates(agencies) -> list[User]:
+    """Who may be named as an action's owner, by agency then name: the active users of the partner agencies
+    given, and of the force those who work MARAC (not every officer, so the list stays short)."""
+    agencies = list(agencies)
+    partners = [a for a in agencies if not a.is_force]
+    forces = [a for a in agencies if a.is_force]
+    return list(User.objects.filter(is_active=True)
+                .filter(Q(agency__in=partners) | Q(agency__in=forces, role__in=MARAC_POLICE_ROLES))
+                .select_related("agency").order_by("agency__name", "last_name", "first_name", "username"))
+
+
+@dataclass(frozen=True)
+class ReferralPrompt:
+    """Why Vigil suggests referring a victim to MARAC: the criteria met, in words."""
+
+    reasons: tuple[str, ...]
+
+
+def referral_prompt(*, victim, on: date | None = None, grade: str = "") -> ReferralPrompt | None:
+    """Whether to prompt "Refer to MARAC" for a victim (a Person), and why: a criterion is met
+    (`risk.scoring`: visible high risk on their latest risk assessment, potential escalation from their
+    domestic abuse incidents in 12 months, or a case graded high risk, which is professional judgement)
+    and they have had no MARAC referral in the 12 months to `on` (a referral then would be a repeat,
+    already known to MARAC). None when there is nothing to prompt."""
+    if victim is None:
+        return None
+    on = on or timezone.localdate()
+    last = MaracReferral.objects.filter(victim=victim, received_on__lte=on).aggregate(last=Max("received_on"))["last"]
+    incident_days = victim_incident_dates(victim, on=on)
+    if scoring.repeat_marac(last, on=on):
+        # Known to MARAC: only a further incident since that referral sends the case back (repeat MARAC).
+        since = sorted(d for d in incident_days if d > last)
+        if not since:
+            return None
+        return ReferralPrompt(reasons=(f"Repeat MARAC: a further domestic abuse incident on {since[-1]:%-d %B %Y}, "
+                                       f"within 12 months of the last referral ({last:%-d %B %Y})",))
+    reasons = []
+    latest = (RiskAssessment.objects.filter(victim__person=victim, yes_count__isnull=False)
+              .order_by("-assessed_at", "-pk").values_list("yes_count", flat=True).first())
+    if latest is not None and scoring.visible_high_risk(latest):
+        reasons.append(f"Visible high risk: the latest risk assessment has {latest} \"yes\" answers "
+                       f"({scoring.VISIBLE_HIGH_RISK} or more meets the criterion)")
+    incidents = scoring.callouts_in_window(incident_days, on=on)
+    if scoring.potential_escalation(incidents):
+        reasons.append(f"Potential escalation: {incidents} domestic abuse incidents in the last 12 months "
+                       f"({scoring.ESCALATION_THRESHOLD} or more meets the criterion)")
+    if grade == "high":
+        reasons.append("The case is graded high risk: refer on professional judgement, giving your reasons")
+    return ReferralPrompt(reasons=tuple(reasons)) if reasons else None
+
+
+def referral_victim_for(*, viewer, public_id, request=None):
+    """The person a referrer chose as the victim (?person=, followed through merges). Police referrers may
+    choose anyone (they see person records); a partner only a person on a MARAC case shared with their
+    agency (NotFound, audited, otherwise). Audited as a consultation of the person."""
+    from vigil.people.models import Person
+
+    person = Person.objects.filter(public_id=public_id).first()
+    seen = set()
+    while person is not None and person.merged_into_id and person.pk not in seen:
+        seen.add(person.pk)
+        person = person.merged_into
+    if person is None:
+        raise NotFound("No such person")
+    if not (viewer.agency_id and viewer.agency.is_force):
+        person_shared_with(person=person, viewer=viewer, request=request)
+    audit_record(action="consultation", actor=viewer, obj=person, subject_person_id=person.public_id,
+                 request=request, detail={"view": "marac referral form"})
+    return person
+
+
+def referral_assessments(victim) -> list[RiskAssessment]:
+    """The victim's scored risk assessments, latest first, for the referral form."""
+    return list(RiskAssessment.objects.filter(victim__person=victim, yes_count__isnull=False)
+                .order_by("-assessed_at", "-pk")[:10])
+
+
+def area_for_victim(victim):
+    """The MARAC whose policing areas hold the victim's latest domestic abuse incident, if any."""
+    from vigil.incidents.models import Incident
+
+    from .models import MaracArea
+
+    area_id = (Incident.objects.filter(is_domestic_abuse=True, involvements__role="victim",
+                                       involvements__person_record__person=victim, area__isnull=False)
+               .order_by("-received_at").values_list("area_id", flat=True).first())
+    if area_id is None:
+        return None
+    return MaracArea.objects.filter(areas__id=area_id).order_by("name").first()
+
+
+def meeting_pack(*, viewer, meeting: MaracMeeting, referrals, request=None) -> dict:
+    """The research every agency added to the referrals on a meeting's agenda, by referral id, for the
+    printable pack of a meeting the viewer may see (audited as a consultation of each victim)."""
+    ids = [r.pk for r in referrals]
+    by_referral: dict[int, list[MaracResearch]] = {pk: [] for pk in ids}
+    for research in MaracResearch.objects.filter(referral_id__in=ids).select_related("agency", "author"):
+        by_referral[research.referral_id].append(research)
+    subjects = sorted({r.victim.public_id for r in referrals}, key=str)
+    audit_record_each(action="consultation", actor=viewer, obj=meeting, subject_person_ids=subjects,
+                      request=request, detail={"view": "marac research pack", "referrals": len(ids)})
+    return by_referral
