@@ -338,3 +338,26 @@ def test_an_agency_asks_another_for_what_it_holds_and_the_answer_is_an_audited_d
     with pytest.raises(ValidationError):
         services.information_request_create(person=referral.victim, holding_agency=idva, by=asker,
                                              reason="Safety planning needs it", now=NOW)
+
+
+def test_the_worker_plans_meetings_ahead_and_escalates_overdue_actions(held_meeting, idva, marac):
+    """The deadlines sweep does the MARAC work nobody has to remember: meetings eight weeks ahead, and an
+    overdue action sent to the coordinator, once."""
+    from vigil.cases import sweeps
+
+    meetings, referral = held_meeting
+    overdue = factories.marac_action_create(referral=referral, meeting=meetings[0], agency=idva, due_on=JAN_20)
+    ahead = MaracMeeting.objects.filter(area=marac, held_on__gt=NOW.date())
+    planned_before = ahead.count()
+    sweeps._lists_last_run.clear()  # a fresh worker process
+    result = sweeps.deadlines_sweep(now=NOW)
+
+    assert result.errors == 0 and result.marac_actions_escalated == 1
+    assert ahead.count() == 4  # fortnightly, eight weeks from 1 March: 3, 17 and 31 March, 14 April
+    assert result.marac_meetings_planned == 4 - planned_before
+    assert all(meeting.attendance.count() == marac.member_agencies.count() for meeting in ahead)
+    overdue.refresh_from_db()
+    assert overdue.escalated_at is not None
+    sweeps._lists_last_run[:] = [sweeps._lists_last_run[0] - sweeps.LISTS_SWEEP_SECONDS]
+    again = sweeps.deadlines_sweep(now=NOW)
+    assert (again.marac_meetings_planned, again.marac_actions_escalated) == (0, 0)

@@ -203,6 +203,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "admin:cases_ownershiprule_delete": frozenset(),
     # The lists' policy keeps every row: a change is a new row, never an edit or a deletion.
     "admin:linkage_listpolicy_delete": frozenset(),
+    # A MARAC area is never deleted: its meetings and referrals point at it.
+    "admin:marac_maracarea_delete": frozenset(),
 }
 
 # Sign-out only answers POST; a GET is refused for everyone with 405, which is not an access question.

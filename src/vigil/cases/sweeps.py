@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from vigil.linkage.list_services import lists_sweep
+from vigil.marac.services import marac_sweep
 
 from .models import Handover, Task
 from .order_services import orders_expiring_remind
@@ -43,6 +44,8 @@ class SweepResult:
     order_reminders: int = 0
     repeat_victim_plans: int = 0  # plans set or moved to the repeat-case team (linkage.list_services)
     perpetrator_plans: int = 0  # serial perpetrators given a named owner (linkage.list_services)
+    marac_meetings_planned: int = 0  # MARAC meetings planned ahead (marac.services)
+    marac_actions_escalated: int = 0  # overdue MARAC actions sent to the coordinator (marac.services)
     errors: int = 0
     stopped_early: bool = False
 
@@ -67,7 +70,8 @@ def _pause() -> None:
 
 
 # The repeat-victim and counter-allegation sweep reads every incident of the last 12 months (about 4 s on
-# a force's year of data), so the worker runs it at most this often rather than on every sweep.
+# a force's year of data), so the worker runs it (and the MARAC sweep, whose deadlines are whole days) at
+# most this often rather than on every sweep.
 LISTS_SWEEP_SECONDS = 15 * 60
 _lists_last_run: list[float] = []
 
@@ -121,6 +125,13 @@ def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
         except Exception:
             result.errors += 1
             logger.exception("Deadlines sweep: repeat-victim plans and counter-allegation flags failed")
+        try:  # MARAC meetings planned ahead; overdue actions escalated (daily deadlines: this often is enough)
+            marac = marac_sweep(now=now)
+            result.marac_meetings_planned = marac.meetings_planned
+            result.marac_actions_escalated = marac.actions_escalated
+        except Exception:
+            result.errors += 1
+            logger.exception("Deadlines sweep: MARAC meetings and overdue actions failed")
     done = result.handovers_escalated + result.tasks_escalated + result.order_reminders + result.errors
     logger.log(logging.INFO if done else logging.DEBUG,
                "Deadlines sweep: %s handovers and %s tasks escalated, %s order reminders, %s errors",

@@ -481,6 +481,26 @@ def escalation_key(action: MaracAction) -> str:
     return f"escalate:marac-action:{action.public_id}"
 
 
+MEETINGS_PLANNED_AHEAD = timedelta(weeks=8)
+
+
+@dataclass(frozen=True)
+class MaracSweepResult:
+    meetings_planned: int
+    actions_escalated: int
+
+
+def marac_sweep(*, now: datetime | None = None) -> MaracSweepResult:
+    """The worker's MARAC work: each area's meetings planned eight weeks ahead (waiting referrals listed
+    on them) and overdue actions escalated to the coordinator. Both are idempotent."""
+    today = _today(now)
+    before = MaracMeeting.objects.count()
+    for area in MaracArea.objects.all():
+        meetings_schedule(area=area, start=today, until=today + MEETINGS_PLANNED_AHEAD, now=now)
+    escalated = overdue_actions_escalate(on=today, now=now)
+    return MaracSweepResult(meetings_planned=MaracMeeting.objects.count() - before, actions_escalated=len(escalated))
+
+
 def overdue_actions_escalate(*, on: date, now: datetime | None = None) -> list[MaracAction]:
     """Open actions overdue on `on` (`actions.escalations`), each escalated once: `escalated_at` set and an
     urgent task for the MARAC coordinator (a cases Task with no case, keyed so it is never made twice),
