@@ -134,3 +134,8 @@ def test_two_referrals_reach_the_agenda_research_is_added_and_an_overdue_action_
     assert f"Overdue by {overdue_days} day" in next_agenda.text()
     assert "Find Hope a refuge place" not in next_agenda.text()  # done: it does not come back
     assert next_agenda.violations() == []
+
+    # The coordinator's figures for the year count the two cases heard, naming no one.
+    figures = MaracPage(page, f"/marac/figures/?area={marac.code}").open()
+    assert "Cases heard" in figures.text() and "Hope Harbour" not in figures.text()
+    assert figures.violations() == []

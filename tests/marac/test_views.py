@@ -334,3 +334,51 @@ def test_police_refer_the_agenda_shows_it_a_partner_researches_two_actions_agree
     police_action = MaracAction.objects.get(agency=coordinator.agency)
     assert client.get(reverse("marac:action-close", args=[police_action.public_id])).status_code == 404
     assert police_action.status == "open"
+
+
+# --- figures ---------------------------------------------------------------------------------------------
+
+def test_the_figures_count_cases_repeats_referrals_and_actions_for_the_period_and_name_no_one(client, world):
+    marac, meeting, today = world["marac"], world["meeting"], world["today"]
+    marac.women_aged_16_plus = 50_000
+    marac.save()
+    meeting.status, meeting.chair = "held", world["coordinator"]
+    meeting.save()
+    again = victim_named("Rita", "Repeat")
+    factories.marac_referral_create(area=marac, victim=again, received_on=today - timedelta(days=200),
+                                    by=world["coordinator"])  # an earlier referral: the next one is a repeat
+    for victim, by in ((again, world["coordinator"]), (victim_named("Nina", "New"), world["partner"])):
+        referral = factories.marac_referral_create(area=marac, victim=victim, meeting=meeting, status="heard",
+                                                   received_on=today - timedelta(days=20), by=by)
+    done = factories.marac_action_create(referral=referral, meeting=meeting, agency=world["idva"],
+                                         due_on=today - timedelta(days=3), status="done",
+                                         completed_on=today - timedelta(days=4))
+    factories.marac_action_create(referral=referral, meeting=meeting, agency=world["idva"],
+                                  due_on=today - timedelta(days=2))  # still open: late
+    assert done.status == "done"
+    client.force_login(world["coordinator"])
+
+    page = text(client.get(reverse("marac:figures"), {"area": marac.code}))
+
+    assert "Cases heard</th><td class=\"govuk-table__cell\">2<" in page
+    assert "Repeat cases</th><td class=\"govuk-table__cell\">1 (50%)" in page
+    assert "1 of 2 (50%)" in page  # actions due in the period done on time
+    assert "Referrals received</th><td class=\"govuk-table__cell\">3<" in page  # the earlier one is in the year too
+    assert "IDVA service" in page and "Recommended: 40" in page
+    assert "Rita" not in page and "Nina" not in page  # counts only
+    # Two cases in 365 days for 50,000 women: 0.4 a year per 10,000.
+    assert "per 10,000 women aged 16 and over</th><td class=\"govuk-table__cell\">0.4<" in page
+
+
+def test_the_figures_refuse_a_period_that_ends_before_it_starts(client, world):
+    client.force_login(world["coordinator"])
+    response = client.get(reverse("marac:figures"), {"area": world["marac"].code, "start": "2026-05-01",
+                                                     "end": "2026-04-01"})
+    assert response.status_code == 400
+    assert "The period must end on or after the day it starts" in text(response)
+    assert 'value="2026-05-01"' in text(response)  # what was typed is kept
+
+
+def test_partners_do_not_see_the_figures_page(client, world):
+    client.force_login(world["partner"])
+    assert client.get(reverse("marac:figures")).status_code == 403

@@ -178,6 +178,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "marac:meeting-print": MARAC_PAGES,
     "marac:actions": MARAC_PAGES,
     "marac:action-close": MARAC_PAGES,
+    "marac:figures": frozenset({"marac_coordinator", "specialist_investigator", "repeat_case_officer"}),
     "admin:*": frozenset({"administrator"}),
     # Admin pages that refuse everyone: lockout records and second-factor devices are never added by
     # hand, and autocomplete answers only with a model and field named in its query.

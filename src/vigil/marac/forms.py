@@ -225,3 +225,25 @@ class ActionCloseForm(forms.Form):
         if how not in ("done", "cancelled"):
             raise forms.ValidationError("Say whether the action was done or is no longer needed")
         return how
+
+
+class FiguresForm(forms.Form):
+    """The figures' area and period (GET); the period defaults to the 12 months to today."""
+
+    area = forms.ChoiceField(label="MARAC", required=False)
+    start = forms.DateField(label="From", required=False, input_formats=["%Y-%m-%d"], help_text=DATE_HINT,
+                            error_messages={"invalid": DATE_ERROR})
+    end = forms.DateField(label="To", required=False, input_formats=["%Y-%m-%d"], help_text=DATE_HINT,
+                          error_messages={"invalid": DATE_ERROR})
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.areas = {area.code: area for area in areas}
+        self.fields["area"].choices = [(code, area.name) for code, area in self.areas.items()]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The period must end on or after the day it starts")
+        return cleaned

@@ -34,6 +34,9 @@ class MaracArea(models.Model):
     coordinating_team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, null=True, blank=True,
                                           related_name="marac_areas",
                                           help_text="The MARAC coordination team: overdue actions go to it")
+    women_aged_16_plus = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Women aged 16 and over living in the area (ONS mid-year estimate): "
+                                         "the figures give cases a year per 10,000 of them")
 
     class Meta:
         ordering = ["name"]

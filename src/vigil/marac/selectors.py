@@ -18,9 +18,18 @@ from vigil.audit.services import audit_record, audit_record_each
 from vigil.risk import scoring
 from vigil.risk.models import RiskAssessment
 
-from .models import MaracAction, MaracAttendance, MaracMeeting, MaracReferral, MaracResearch
+from . import figures as figure_rules
+from .models import MaracAction, MaracArea, MaracAttendance, MaracMeeting, MaracReferral, MaracResearch
 from .rules import MARAC_POLICE_ROLES
-from .services import is_coordinator, referral_rows, sees_all_marac, subjects_of, victim_incident_dates
+from .services import (
+    action_in,
+    is_coordinator,
+    referral_in,
+    referral_rows,
+    sees_all_marac,
+    subjects_of,
+    victim_incident_dates,
+)
 
 NotFound = Http404  # what the cases app raises for a record the viewer may not see
 
@@ -283,8 +292,6 @@ def area_for_victim(victim):
     """The MARAC whose policing areas hold the victim's latest domestic abuse incident, if any."""
     from vigil.incidents.models import Incident
 
-    from .models import MaracArea
-
     area_id = (Incident.objects.filter(is_domestic_abuse=True, involvements__role="victim",
                                        involvements__person_record__person=victim, area__isnull=False)
                .order_by("-received_at").values_list("area_id", flat=True).first())
@@ -304,3 +311,22 @@ def meeting_pack(*, viewer, meeting: MaracMeeting, referrals, request=None) -> d
     audit_record_each(action="consultation", actor=viewer, obj=meeting, subject_person_ids=subjects,
                       request=request, detail={"view": "marac research pack", "referrals": len(ids)})
     return by_referral
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    """One MARAC area's figures for a period (`figures.marac_figures`), with the area they are for."""
+
+    area: MaracArea
+    figures: figure_rules.MaracFigures
+
+
+def figures_for(*, area: MaracArea, start: date, end: date) -> AreaFigures:
+    """The MARAC figures of `area` from `start` to `end`: counts and shares, no one named, so not audited.
+    Every referral of the area is read (the repeat rule looks back 12 months before the period)."""
+    referrals = [referral_in(r) for r in referral_rows().filter(area=area)]
+    actions = [action_in(a) for a in MaracAction.objects.filter(referral__area=area)
+               .select_related("referral__victim", "meeting", "agency")]
+    police = set(Agency.objects.filter(kind=Agency.Kind.FORCE).values_list("name", flat=True))
+    return AreaFigures(area=area, figures=figure_rules.marac_figures(
+        referrals, actions, start, end, women_aged_16_plus=area.women_aged_16_plus, police_agencies=police))

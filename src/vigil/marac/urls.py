@@ -21,4 +21,6 @@ urlpatterns = [
     # Actions: the viewer's agency's actions, and closing one.
     path("actions/", views.action_list, name="actions"),
     path("actions/<uuid:public_id>/close/", views.action_close, name="action-close"),
+    # Figures.
+    path("figures/", views.figures, name="figures"),
 ]

@@ -7,6 +7,8 @@ the attempt audited). A service's ValidationError re-renders the page with the G
 everything typed (status 400); its PermissionDenied is a 403.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -21,6 +23,7 @@ from vigil.formtools import apply_errors, form_error_list, is_uuid
 from vigil.linkage.list_selectors import persons_shown
 
 from . import actions as action_rules
+from . import figures as figure_rules
 from . import selectors, services
 from .forms import (
     CRITERIA,
@@ -29,6 +32,7 @@ from .forms import (
     ActionForm,
     AttendanceForm,
     DiscussionForm,
+    FiguresForm,
     InformationRequestForm,
     ReferralForm,
     ResearchForm,
@@ -365,3 +369,52 @@ def action_close(request, public_id):
         "overdue": action_rules.days_overdue(services.action_in(action), _today()),
         "may_close": selectors.may_close_action(request.user, action),
         "error_list": form_error_list(form) if form.errors else []}, status=400 if form.errors else 200)
+
+
+# --- figures ---------------------------------------------------------------------------------------------
+
+@requires("marac.view_figures")
+@require_GET
+def figures(request):
+    """A MARAC's figures for a period: cases heard, repeat rate, referrals by agency, actions on time and
+    volume per 10,000 women against the recommended level. Counts only: no one is named."""
+    areas = list(MaracArea.objects.order_by("name"))
+    form = FiguresForm(request.GET or None, areas=areas)
+    today = _today()
+    result, status = None, 200
+    if areas and (not request.GET or form.is_valid()):
+        data = form.cleaned_data if request.GET else {}
+        area = form.areas.get(data.get("area") or "") or areas[0]
+        end = data.get("end") or today
+        start = data.get("start") or end - timedelta(days=364)  # the 365 days to `end`
+        result = selectors.figures_for(area=area, start=start, end=end)
+    elif request.GET and not form.is_valid():
+        status = 400
+    return render(request, "marac/figures.html", {
+        "form": form, "result": result, "areas": areas, "error_list": form_error_list(form) if status == 400 else [],
+        "rows": _figure_rows(result.figures) if result else [],
+    }, status=status)
+
+
+def _percent(figure: figure_rules.Figure) -> str:
+    return f"{figure.value:.0%}" if figure.value is not None else f"Not known: {figure.reason}"
+
+
+def _figure_rows(f: figure_rules.MaracFigures) -> list[tuple[str, str, str]]:
+    """(figure, value, what to compare it with) for the figures table."""
+    national = ", ".join(f"{share:.0%} in {year}" for year, share in figure_rules.NATIONAL_REPEAT_RATE.items())
+    volumes = ", ".join(f"{n} in {year}" for year, n in figure_rules.NATIONAL_CASES_A_YEAR_PER_10K_WOMEN.items())
+    volume = f.cases_a_year_per_10k_women
+    return [
+        ("Cases heard", str(f.cases_heard), "One case is one victim at one meeting"),
+        ("Repeat cases", f"{f.repeat_cases} ({_percent(f.repeat_rate)})", f"National repeat rate: {national}"),
+        ("Referrals received", str(f.referrals_received), ""),
+        ("From the police", f"{f.police_referrals} ({_percent(f.police_share)})", ""),
+        ("From partner agencies", f"{f.partner_referrals} ({_percent(f.partner_share)})",
+         f"National: {figure_rules.NATIONAL_PARTNER_REFERRAL_SHARE['2023-24']:.0%} in 2023-24"),
+        ("Actions due in the period done on time", f"{f.actions_on_time} of {f.actions_due} "
+         f"({_percent(f.actions_on_time_share)})", "Cancelled actions are not counted"),
+        ("Cases a year per 10,000 women aged 16 and over",
+         f"{volume.value:.1f}" if volume.value is not None else f"Not known: {volume.reason}",
+         f"Recommended: {figure_rules.RECOMMENDED_CASES_A_YEAR_PER_10K_WOMEN}; national: {volumes}"),
+    ]
