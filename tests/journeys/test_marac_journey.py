@@ -22,16 +22,13 @@ class MaracPage(VigilPage):
         super().__init__(page)
         self.path = path
 
-    def violations(self) -> list[str]:
-        return self.accessibility_violations()
-
     def text(self) -> str:
         return self.page.locator("main").inner_text()
 
 
 def refer(page, *, person, area_code: str, received_on, reasons: str) -> MaracPage:
     form = MaracPage(page, f"/marac/referrals/new/?person={person.public_id}").open()
-    assert form.violations() == []
+    assert form.accessibility_violations() == []
     page.get_by_label("Which MARAC is the referral to?").select_option(value=area_code)
     page.get_by_label("Date of referral").fill(received_on.isoformat())
     page.get_by_role("group", name="Which criteria apply?").get_by_label("Professional judgement").check()
@@ -74,7 +71,7 @@ def test_two_referrals_reach_the_agenda_research_is_added_and_an_overdue_action_
     sign_in_as(page, specialist)
     detail = refer(page, person=hope, area_code=marac.code, received_on=received_on, reasons=REASONS)
     assert detail.heading == "Hope Harbour", detail.text()  # the referral's page
-    assert detail.violations() == []
+    assert detail.accessibility_violations() == []
 
     # The IDVA service refers Kara again, and adds what it holds about Hope before the meeting.
     sign_in_as(page, idva_worker)
@@ -87,11 +84,11 @@ def test_two_referrals_reach_the_agenda_research_is_added_and_an_overdue_action_
     page.get_by_role("button", name="Add IDVA service's research").click()
     page.wait_for_load_state()
     assert "refuge place is being sought" in research.text()
-    assert research.violations() == []
+    assert research.accessibility_violations() == []
 
     agenda = MaracPage(page, f"/marac/meetings/{held.public_id}/").open()
     assert "Hope Harbour" in agenda.text() and "Kara Known" in agenda.text()
-    assert agenda.violations() == []
+    assert agenda.accessibility_violations() == []
 
     # The coordinator records the meeting and agrees two actions for Hope.
     sign_in_as(page, coordinator)
@@ -111,18 +108,18 @@ def test_two_referrals_reach_the_agenda_research_is_added_and_an_overdue_action_
         page.wait_for_load_state()
     assert MaracAction.objects.filter(referral=hope_referral).count() == 2
     assert "Find Hope a refuge place" in agenda.text()
-    assert agenda.violations() == []
+    assert agenda.accessibility_violations() == []
 
     # The IDVA completes its action; the police one is left open past its due date.
     sign_in_as(page, idva_worker)
     actions = MaracPage(page, "/marac/actions/").open()
     assert "Find Hope a refuge place" in actions.text() and "Flag Hope's address" not in actions.text()
-    assert actions.violations() == []
+    assert actions.accessibility_violations() == []
     page.get_by_role("link", name="Done or no longer needed").first.click()
     page.wait_for_load_state()
     page.get_by_role("group", name="What happened?").get_by_label("Done").check()
     page.get_by_label("Outcome").fill("Refuge place found and Hope has moved in")
-    assert MaracPage(page).violations() == []
+    assert MaracPage(page).accessibility_violations() == []
     page.get_by_role("button", name="Close the action").click()
     page.wait_for_load_state()
 
@@ -133,9 +130,9 @@ def test_two_referrals_reach_the_agenda_research_is_added_and_an_overdue_action_
     assert "Flag Hope's address for an urgent response" in next_agenda.text()
     assert f"Overdue by {overdue_days} day" in next_agenda.text()
     assert "Find Hope a refuge place" not in next_agenda.text()  # done: it does not come back
-    assert next_agenda.violations() == []
+    assert next_agenda.accessibility_violations() == []
 
     # The coordinator's figures for the year count the two cases heard, naming no one.
     figures = MaracPage(page, f"/marac/figures/?area={marac.code}").open()
     assert "Cases heard" in figures.text() and "Hope Harbour" not in figures.text()
-    assert figures.violations() == []
+    assert figures.accessibility_violations() == []

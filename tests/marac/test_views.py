@@ -382,3 +382,17 @@ def test_the_figures_refuse_a_period_that_ends_before_it_starts(client, world):
 def test_partners_do_not_see_the_figures_page(client, world):
     client.force_login(world["partner"])
     assert client.get(reverse("marac:figures")).status_code == 403
+
+
+def test_the_actions_list_and_an_actions_page_are_audited_as_looks_at_the_victim(client, world):
+    referral = listed(world, victim=victim_named("Ada", "Audited"))
+    action = factories.marac_action_create(referral=referral, meeting=world["meeting"], agency=world["idva"],
+                                           due_on=world["today"] + timedelta(days=7))
+    client.force_login(world["partner"])
+
+    assert "Ada Audited" in text(client.get(reverse("marac:actions")))
+    assert AuditEvent.objects.filter(actor=world["partner"], subject_person_id=referral.victim.public_id,
+                                     detail__view="marac actions").exists()
+    assert "Ada Audited" in text(client.get(reverse("marac:action-close", args=[action.public_id])))
+    assert AuditEvent.objects.filter(actor=world["partner"], subject_person_id=referral.victim.public_id,
+                                     detail__view="marac action").exists()

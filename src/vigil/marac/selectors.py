@@ -21,9 +21,10 @@ from vigil.risk.models import RiskAssessment
 from . import figures as figure_rules
 from .models import MaracAction, MaracArea, MaracAttendance, MaracMeeting, MaracReferral, MaracResearch
 from .rules import MARAC_POLICE_ROLES
-from .services import (
+from .services import (  # noqa: F401  may_run_meeting: the pages ask the services' own rule
     action_in,
     is_coordinator,
+    may_run_meeting,
     referral_in,
     referral_rows,
     sees_all_marac,
@@ -174,12 +175,34 @@ def meeting_for(*, viewer, public_id, request=None) -> MaracMeeting:
     return meeting
 
 
-def action_for(*, viewer, public_id) -> MaracAction:
-    """One action visible to the viewer (their agency's, or any for police who work MARAC); NotFound otherwise."""
+def action_for(*, viewer, public_id, request=None) -> MaracAction:
+    """One action visible to the viewer (their agency's, or any for police who work MARAC), audited as a
+    consultation of the victim it is for; NotFound otherwise."""
     action = actions_visible_to(viewer).select_related("referral__area").filter(public_id=public_id).first()
     if action is None:
         raise NotFound("No such MARAC action")
+    audit_record(action="consultation", actor=viewer, obj=action, subject_person_id=action.referral.victim.public_id,
+                 request=request, detail={"view": "marac action"})
     return action
+
+
+def actions_page(*, viewer, page=1, request=None):
+    """One page (50) of the open actions visible to the viewer, earliest due first, each with `shown` (the
+    victim's name, hidden when restricted). Audited as a consultation of each victim listed."""
+    from django.core.paginator import Paginator
+
+    from vigil.linkage.list_selectors import persons_shown
+
+    rows = actions_visible_to(viewer).filter(status=MaracAction.Status.OPEN).order_by("due_on", "id")
+    listing = Paginator(rows, LIST_PAGE_SIZE).get_page(page)
+    shown = persons_shown(a.referral.victim_id for a in listing.object_list)
+    for action in listing.object_list:
+        action.shown = shown.get(action.referral.victim_id)
+    subjects = sorted({a.referral.victim.public_id for a in listing.object_list}, key=str)
+    if subjects:
+        audit_record_each(action="consultation", actor=viewer, subject_person_ids=subjects, request=request,
+                          object_type="marac.MaracAction", detail={"view": "marac actions"})
+    return listing
 
 
 def may_close_action(user, action: MaracAction) -> bool:
@@ -195,11 +218,6 @@ def may_add_research(user, referral: MaracReferral) -> bool:
         return False
     return sees_all_marac(user) or bool(user.agency_id and user.has_perm("marac.view_marac")
                                         and referral.meeting.attendance.filter(agency_id=user.agency_id).exists())
-
-
-def may_run_meeting(user, meeting: MaracMeeting) -> bool:
-    """The coordinator, or the meeting's chair (`services` checks the same)."""
-    return is_coordinator(user) or (meeting.chair_id is not None and meeting.chair_id == user.pk)
 
 
 def chair_candidates(meeting: MaracMeeting) -> list[User]:

@@ -73,7 +73,8 @@ def is_coordinator(user) -> bool:
     return bool(user.is_active and user.role == "marac_coordinator" and user.agency_id and user.agency.is_force)
 
 
-def _may_run_meeting(user, meeting: MaracMeeting) -> bool:
+def may_run_meeting(user, meeting: MaracMeeting) -> bool:
+    """The coordinator, or the meeting's chair."""
     return is_coordinator(user) or (meeting.chair_id is not None and meeting.chair_id == user.pk)
 
 
@@ -391,7 +392,7 @@ def discussion_record(*, referral: MaracReferral, by, text: str, request=None) -
         referral = referral_rows().select_for_update(of=("self",)).get(pk=referral.pk)
         if referral.meeting_id is None:
             raise ValidationError("The case is not on a meeting's agenda")
-        if not _may_run_meeting(by, referral.meeting):
+        if not may_run_meeting(by, referral.meeting):
             raise PermissionDenied("Only the chair or the MARAC coordinator records the discussion")
         referral.discussion = text
         referral.save(update_fields=["discussion"])
@@ -423,7 +424,7 @@ def action_agree(*, meeting: MaracMeeting, referral: MaracReferral, by, descript
         errors["owner"] = f"The owner must work for {agency.name}, the agency responsible for the action"
     if errors:
         raise ValidationError(errors)
-    if not _may_run_meeting(by, meeting):
+    if not may_run_meeting(by, meeting):
         raise PermissionDenied("Only the chair or the MARAC coordinator records actions")
     with transaction.atomic():
         action = MaracAction.objects.create(referral=referral, meeting=meeting, description=description,

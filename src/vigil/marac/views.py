@@ -334,15 +334,13 @@ def meeting_print(request, public_id):
 @require_GET
 def action_list(request):
     user = request.user
-    visible = selectors.actions_visible_to(user)
     today = _today()
-    listing = Paginator(visible.filter(status=MaracAction.Status.OPEN).order_by("due_on", "id"),
-                        selectors.LIST_PAGE_SIZE).get_page(request.GET.get("page", 1))
-    shown = persons_shown(a.referral.victim_id for a in listing.object_list)
-    rows = [{"action": a, "shown": shown.get(a.referral.victim_id),
-             "overdue": action_rules.days_overdue(services.action_in(a), today),
+    listing = selectors.actions_page(viewer=user, page=request.GET.get("page", 1), request=request)
+    rows = [{"action": a, "shown": a.shown, "overdue": action_rules.days_overdue(services.action_in(a), today),
              "may_close": selectors.may_close_action(user, a)} for a in listing.object_list]
-    closed = list(visible.exclude(status=MaracAction.Status.OPEN).order_by("-completed_on", "-id")[:20])
+    # Recently closed: agency, description and dates only, no one named.
+    closed = list(selectors.actions_visible_to(user).exclude(status=MaracAction.Status.OPEN)
+                  .order_by("-completed_on", "-id")[:20])
     return render(request, "marac/action_list.html", {
         "listing": listing, "rows": rows, "closed": closed, "today": today,
         "sees_all": services.sees_all_marac(user)})
@@ -351,7 +349,7 @@ def action_list(request):
 @requires("marac.view_marac")
 @require_http_methods(["GET", "POST"])
 def action_close(request, public_id):
-    action = selectors.action_for(viewer=request.user, public_id=public_id)
+    action = selectors.action_for(viewer=request.user, public_id=public_id, request=request)
     form = ActionCloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
