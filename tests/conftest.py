@@ -38,3 +38,19 @@ def _surname_counts_forgotten():
     from vigil.linkage.candidates import clear_surname_counts
 
     clear_surname_counts()
+
+
+@pytest.fixture(scope="session")
+def pdf_renderer():
+    """PDF documents need the Pango library (Chromium's package brings it). Like the browser journeys,
+    tests that make PDFs are skipped with a message on a machine without it, and fail in CI."""
+    from vigil.pdf import PdfUnavailable, render_pdf
+
+    try:
+        render_pdf('<html lang="en-GB"><head><title>check</title></head><body><p>check</p></body></html>')
+    except PdfUnavailable as error:
+        if os.environ.get("VIGIL_REQUIRE_BROWSER"):
+            pytest.fail(str(error))
+        pytest.skip(str(error))
+    return render_pdf
+

@@ -12,7 +12,7 @@ from tests.journeys.pages import SignInPage, VigilPage
 from vigil.marac import services
 from vigil.marac.models import MaracAction, MaracReferral
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("pdf_renderer")]
 
 REASONS = "Threats to kill last week; she is very frightened and he has access to her new address"
 
@@ -131,6 +131,15 @@ def test_two_referrals_reach_the_agenda_research_is_added_and_an_overdue_action_
     assert f"Overdue by {overdue_days} day" in next_agenda.text()
     assert "Find Hope a refuge place" not in next_agenda.text()  # done: it does not come back
     assert next_agenda.accessibility_violations() == []
+
+    # The held meeting's agenda, research pack and minutes download as a PDF: nothing to email.
+    MaracPage(page, f"/marac/meetings/{held.public_id}/").open()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="the same as a PDF").click()
+    pdf = download.value
+    assert pdf.suggested_filename.startswith("marac-") and pdf.suggested_filename.endswith(".pdf")
+    with open(pdf.path(), "rb") as saved:
+        assert saved.read(5) == b"%PDF-"
 
     # The coordinator's figures for the year count the two cases heard, naming no one.
     figures = MaracPage(page, f"/marac/figures/?area={marac.code}").open()

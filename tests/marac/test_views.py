@@ -396,3 +396,20 @@ def test_the_actions_list_and_an_actions_page_are_audited_as_looks_at_the_victim
     assert "Ada Audited" in text(client.get(reverse("marac:action-close", args=[action.public_id])))
     assert AuditEvent.objects.filter(actor=world["partner"], subject_person_id=referral.victim.public_id,
                                      detail__view="marac action").exists()
+
+
+def test_the_figures_open_on_the_last_year_of_meetings_when_none_was_held_in_the_last_year(client, world):
+    """A demo force (or a MARAC that stopped) has its meetings years ago: the page opens on their figures."""
+    old = factories.marac_area_create(code="stopped", every_days=14, member_agencies=[world["idva"]])
+    held_on = world["today"] - timedelta(days=800)
+    meeting = factories.marac_meeting_create(area=old, held_on=held_on, agencies=[world["idva"]], status="held",
+                                             chair=world["coordinator"])
+    factories.marac_referral_create(area=old, victim=victim_named("Olwen", "Older"), meeting=meeting,
+                                    status="heard", received_on=held_on - timedelta(days=10))
+    client.force_login(world["coordinator"])
+
+    page = text(client.get(reverse("marac:figures"), {"area": old.code}))
+
+    assert "Cases heard</th><td class=\"govuk-table__cell\">1<" in page
+    assert f"{held_on:%-d %B %Y}" in page
+    assert selectors.figures_default_end(world["marac"], world["today"]) == world["today"]

@@ -30,6 +30,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("MARAC referrals", "marac:referrals", "marac.view_marac"),
     ("MARAC meetings", "marac:meetings", "marac.view_marac"),
     ("MARAC actions", "marac:actions", "marac.view_marac"),
+    ("MARAC information requests", "marac:information-requests", "marac.view_marac"),
     ("MARAC figures", "marac:figures", "marac.view_figures"),
     ("Audit log", "audit:search", "audit.search_events"),
     ("API", "api:root", "api.view_root"),

@@ -11,7 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vigil.audit.services import audit_record
-from vigil.people.models import Person, PersonRecord
+from vigil.people.models import PersonRecord
+from vigil.people.services import person_record_new
 from vigil.workdays import LONDON
 
 from . import deadlines
@@ -37,9 +38,8 @@ def person_record_for(*, record: PersonRecord | None, given_name: str = "", fami
     given_name, family_name = (given_name or "").strip(), (family_name or "").strip()
     if not family_name:
         raise ValidationError({f"{field}_family_name": "Enter the family name"})
-    return PersonRecord.objects.create(given_name=given_name[:100], family_name=family_name[:100],
-                                       date_of_birth=date_of_birth, person=Person.objects.create(),
-                                       recorded_at=now)
+    return person_record_new(given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
+                             now=now)
 
 
 def _next_reference(year: int) -> str:

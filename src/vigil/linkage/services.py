@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from vigil.audit.services import audit_record_each
@@ -117,6 +117,9 @@ def _check_combinable(survivor: Person, other: Person) -> None:
         raise ValidationError("These records are already the same person")
     if survivor.merged_into_id or other.merged_into_id:
         raise ValidationError("One of these persons has already been merged into another: reload the page")
+    if _named_as_victim_and_perpetrator(survivor, other):
+        raise ValidationError("A MARAC referral names one of these persons as the victim and the other as the "
+                              "perpetrator, so they cannot be merged")
     if _with_agreed_safe_contact().filter(person=survivor).exists() and \
             _with_agreed_safe_contact().filter(person=other).exists():
         raise ValidationError("Both persons have a safe-contact arrangement. Agree which one the victim uses, "
@@ -260,9 +263,30 @@ def _settle_reviews(*, now: datetime) -> int:
 
 
 def kept_apart_pairs() -> list[tuple[int, int]]:
-    """Record pairs a reviewer kept apart (different people, or a split), still in force."""
-    return list(LinkDecision.objects.filter(kind__in=(LinkDecision.Kind.DIFFERENT, LinkDecision.Kind.SPLIT),
-                                            revoked_by__isnull=True).values_list("record_a_id", "record_b_id"))
+    """Record pairs never joined automatically: those a reviewer kept apart (different people, or a split),
+    still in force, and a record of each victim with one of their perpetrator on a MARAC referral."""
+    decided = LinkDecision.objects.filter(kind__in=(LinkDecision.Kind.DIFFERENT, LinkDecision.Kind.SPLIT),
+                                          revoked_by__isnull=True).values_list("record_a_id", "record_b_id")
+    return list(decided) + _victim_and_perpetrator_records()
+
+
+def _victim_and_perpetrator_records() -> list[tuple[int, int]]:
+    """One record of each person pair a MARAC referral names as victim and perpetrator: a referral is
+    good evidence they are two people, and joining them would make the referral name one person twice."""
+    from vigil.marac.models import MaracReferral  # marac builds on linkage, not the other way round
+
+    pairs = set(MaracReferral.objects.filter(perpetrator__isnull=False).values_list("victim_id", "perpetrator_id"))
+    if not pairs:
+        return []
+    first_record = dict(PersonRecord.objects.filter(person_id__in={p for pair in pairs for p in pair})
+                        .values("person_id").annotate(first=Min("pk")).values_list("person_id", "first"))
+    return [(first_record[v], first_record[p]) for v, p in pairs if v in first_record and p in first_record]
+
+
+def _named_as_victim_and_perpetrator(a: Person, b: Person) -> bool:
+    from vigil.marac.models import MaracReferral
+
+    return MaracReferral.objects.filter(Q(victim=a, perpetrator=b) | Q(victim=b, perpetrator=a)).exists()
 
 
 def review_open(*, record_a: PersonRecord, record_b: PersonRecord, probability: float, source: str,

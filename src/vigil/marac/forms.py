@@ -33,6 +33,13 @@ def _yes_no(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
 
+class _CheckedLaterChoiceField(forms.ChoiceField):
+    """A choice checked by the form's clean_<field>, which says what is wrong (not just "not a choice")."""
+
+    def valid_value(self, value) -> bool:
+        return True
+
+
 class ReferralForm(forms.Form):
     area = forms.ChoiceField(label="Which MARAC is the referral to?", required=False)
     received_on = forms.DateField(label="Date of referral", required=False, input_formats=["%Y-%m-%d"],
@@ -41,6 +48,10 @@ class ReferralForm(forms.Form):
                                          widget=forms.CheckboxSelectMultiple,
                                          choices=[(code, label) for code, label, _ in CRITERIA],
                                          help_text="Select all that apply. Any one is enough.")
+    perpetrator = _CheckedLaterChoiceField(label="Who is the perpetrator?", required=False,
+                                    help_text="Suspects on the victim's domestic abuse incidents and perpetrators "
+                                              "named on earlier MARAC referrals. Choose \"Not known\" if they "
+                                              "are not listed.")
     risk_assessment = forms.ChoiceField(label="Risk assessment", required=False,
                                         help_text="The DASH checklist behind the referral, with its \"yes\" count.")
     judgement_reason = forms.CharField(label="Your reasons for professional judgement", required=False,
@@ -69,8 +80,13 @@ class ReferralForm(forms.Form):
     idva_referral_made = forms.ChoiceField(label="Has a referral to the IDVA service been made?", choices=YES_NO,
                                            required=False, widget=forms.RadioSelect)
 
-    def __init__(self, *args, areas=(), assessments=(), **kwargs):
+    def __init__(self, *args, areas=(), assessments=(), perpetrators=(), victim=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.victim = victim
+        self.perpetrators = {str(c.person.public_id): c.person for c in perpetrators}
+        self.fields["perpetrator"].choices = [("", "Not known")] + [
+            (str(c.person.public_id), c.name + (f", born {c.date_of_birth:%-d %B %Y}" if c.date_of_birth else "")
+             + f": {c.why}") for c in perpetrators]
         self.areas = {a.code: a for a in areas}
         self.fields["area"].choices = [("", "Choose a MARAC")] + [(a.code, a.name) for a in areas]
         self.assessments = {str(a.public_id): a for a in assessments}
@@ -90,6 +106,16 @@ class ReferralForm(forms.Form):
         if value is None:
             raise forms.ValidationError("Enter the date of the referral")
         return value
+
+    def clean_perpetrator(self):
+        key = (self.cleaned_data["perpetrator"] or "").strip()
+        if not key:
+            return None
+        if self.victim is not None and key == str(self.victim.public_id):
+            raise forms.ValidationError("The perpetrator cannot be the victim")
+        if key not in self.perpetrators:
+            raise forms.ValidationError("Choose the perpetrator from the list, or \"Not known\"")
+        return self.perpetrators[key]
 
     def clean_risk_assessment(self):
         key = self.cleaned_data["risk_assessment"]
@@ -117,6 +143,27 @@ class ReferralForm(forms.Form):
         return self.cleaned_data["other_agency_incidents"] or 0
 
 
+class NewVictimReferralForm(ReferralForm):
+    """A referral of a victim named by the referrer rather than chosen from Vigil's records: the names and
+    date of birth as the referrer knows them, and the perpetrator's when known."""
+
+    victim_given_name = forms.CharField(label="Given name", required=False, max_length=100)
+    victim_family_name = forms.CharField(label="Family name", required=False, max_length=100)
+    victim_date_of_birth = forms.DateField(label="Date of birth (if known)", required=False,
+                                           input_formats=["%Y-%m-%d"], help_text=DATE_HINT,
+                                           error_messages={"invalid": DATE_ERROR})
+    perpetrator_given_name = forms.CharField(label="Given name", required=False, max_length=100)
+    perpetrator_family_name = forms.CharField(label="Family name", required=False, max_length=100)
+    perpetrator_date_of_birth = forms.DateField(label="Date of birth (if known)", required=False,
+                                                input_formats=["%Y-%m-%d"], help_text=DATE_HINT,
+                                                error_messages={"invalid": DATE_ERROR})
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, areas=areas, **kwargs)
+        for name in ("perpetrator", "risk_assessment"):  # nothing held yet to choose from
+            del self.fields[name]
+
+
 class ResearchForm(forms.Form):
     text = forms.CharField(label="What your agency holds about the case", required=False, widget=forms.Textarea,
                            max_length=8000,
@@ -128,6 +175,24 @@ class InformationRequestForm(forms.Form):
                              max_length=2000,
                              help_text=f"The holding agency reads this before it decides. At least "
                                        f"{REASON_MIN_LENGTH} characters.")
+
+
+class InformationAnswerForm(forms.Form):
+    """The holding agency's answer to another agency's request: share, or decline saying why."""
+
+    how = forms.ChoiceField(label="Will you share the information?", required=False, widget=forms.RadioSelect,
+                            choices=[("share", "Yes, share it"), ("decline", "No, decline the request")])
+    answer = forms.CharField(label="What you share, or why you decline", required=False, widget=forms.Textarea,
+                             max_length=8000,
+                             help_text=f"Share only what the asking agency needs for the reason it gave. To "
+                                       f"decline, give the reason (at least {REASON_MIN_LENGTH} characters): the "
+                                       f"asking agency reads it.")
+
+    def clean_how(self):
+        how = self.cleaned_data["how"]
+        if how not in ("share", "decline"):
+            raise forms.ValidationError("Say whether you share the information or decline the request")
+        return how
 
 
 class AttendanceForm(forms.Form):

@@ -7,7 +7,7 @@ agency's actions. Anyone else sees none.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import Max, Min, Q, QuerySet
 from django.http import Http404
@@ -18,6 +18,8 @@ from vigil.audit.services import audit_record, audit_record_each
 from vigil.risk import scoring
 from vigil.risk.models import RiskAssessment
 
+from . import actions as action_rules
+from . import agenda as agenda_rules
 from . import figures as figure_rules
 from .models import MaracAction, MaracArea, MaracAttendance, MaracMeeting, MaracReferral, MaracResearch
 from .rules import MARAC_POLICE_ROLES
@@ -318,16 +320,19 @@ def area_for_victim(victim):
     return MaracArea.objects.filter(areas__id=area_id).order_by("name").first()
 
 
-def meeting_pack(*, viewer, meeting: MaracMeeting, referrals, request=None) -> dict:
+def meeting_pack(*, viewer, meeting: MaracMeeting, referrals, request=None, as_pdf: bool = False) -> dict:
     """The research every agency added to the referrals on a meeting's agenda, by referral id, for the
-    printable pack of a meeting the viewer may see (audited as a consultation of each victim)."""
+    printable pack of a meeting the viewer may see: audited as a consultation of each victim, or as an
+    export when the pack leaves Vigil as a PDF."""
     ids = [r.pk for r in referrals]
     by_referral: dict[int, list[MaracResearch]] = {pk: [] for pk in ids}
     for research in MaracResearch.objects.filter(referral_id__in=ids).select_related("agency", "author"):
         by_referral[research.referral_id].append(research)
     subjects = sorted({r.victim.public_id for r in referrals}, key=str)
-    audit_record_each(action="consultation", actor=viewer, obj=meeting, subject_person_ids=subjects,
-                      request=request, detail={"view": "marac research pack", "referrals": len(ids)})
+    audit_record_each(action="export" if as_pdf else "consultation", actor=viewer, obj=meeting,
+                      subject_person_ids=subjects, request=request,
+                      detail={"view": "marac research pack", "referrals": len(ids),
+                              "format": "pdf" if as_pdf else "html"})
     return by_referral
 
 
@@ -339,12 +344,189 @@ class AreaFigures:
     figures: figure_rules.MaracFigures
 
 
+# The repeat rule looks back 12 months before a case is heard, and a case is heard some weeks after it is
+# received: the figures read the referrals received from this long before the period.
+FIGURES_LOOK_BACK = timedelta(days=366 + 120)
+
+
 def figures_for(*, area: MaracArea, start: date, end: date) -> AreaFigures:
     """The MARAC figures of `area` from `start` to `end`: counts and shares, no one named, so not audited.
-    Every referral of the area is read (the repeat rule looks back 12 months before the period)."""
-    referrals = [referral_in(r) for r in referral_rows().filter(area=area)]
-    actions = [action_in(a) for a in MaracAction.objects.filter(referral__area=area)
-               .select_related("referral__victim", "meeting", "agency")]
+    Reads plain values, only of the referrals that can count (from FIGURES_LOOK_BACK before the period)
+    and the actions due in it, so a force's years of MARAC history cost no more than the period's."""
+    heard = MaracReferral.Status.HEARD
+    referrals = [
+        agenda_rules.ReferralIn(id=pk, victim_key=str(victim), received_on=received_on,
+                                heard_on=held_on if status == heard else None, criteria=frozenset(criteria),
+                                source_agency=agency)
+        for pk, victim, received_on, status, held_on, criteria, agency in MaracReferral.objects.filter(
+            area=area, received_on__gte=start - FIGURES_LOOK_BACK, received_on__lte=end).values_list(
+            "pk", "victim_id", "received_on", "status", "meeting__held_on", "criteria", "referring_agency__name")]
+    actions = [
+        action_rules.Action(id=pk, victim_key=str(victim), agency=agency, set_on=set_on, due_on=due_on,
+                            status=action_rules.ActionStatus(status), closed_on=closed_on)
+        for pk, victim, agency, set_on, due_on, status, closed_on in MaracAction.objects.filter(
+            referral__area=area, due_on__gte=start, due_on__lte=end).values_list(
+            "pk", "referral__victim_id", "agency__name", "meeting__held_on", "due_on", "status", "completed_on")]
     police = set(Agency.objects.filter(kind=Agency.Kind.FORCE).values_list("name", flat=True))
     return AreaFigures(area=area, figures=figure_rules.marac_figures(
         referrals, actions, start, end, women_aged_16_plus=area.women_aged_16_plus, police_agencies=police))
+
+
+def figures_default_end(area: MaracArea, today: date) -> date:
+    """The last day of the default period: today, or the last meeting held when none was in the last year
+    (a demo force, or an area whose MARAC has stopped), so the page opens on figures, not on nothing."""
+    last = (MaracMeeting.objects.filter(area=area, held_on__lte=today, status=MaracMeeting.Status.HELD)
+            .order_by("-held_on").values_list("held_on", flat=True).first())
+    return today if last is None or last > today - timedelta(days=365) else last
+
+
+# --- the perpetrator on the referral form ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PerpetratorChoice:
+    """A person the referral form offers as the perpetrator, and why (no more than the referrer may see)."""
+
+    person: object
+    name: str
+    date_of_birth: date | None
+    why: str
+
+
+def _live(person):
+    """The person a (possibly merged) person now is."""
+    seen = set()
+    while person is not None and person.merged_into_id and person.pk not in seen:
+        seen.add(person.pk)
+        person = person.merged_into
+    return person
+
+
+def perpetrator_choices(*, viewer, victim, request=None) -> list[PerpetratorChoice]:
+    """Who the referral form offers as the perpetrator of `victim`, never the victim. For police: the
+    suspects on the domestic abuse incidents in which the victim was the victim (the case's incident is one
+    of them), and the perpetrators named on the victim's earlier MARAC referrals. For a partner only the
+    perpetrators named on the victim's MARAC referrals shared with their agency: the police's suspects are
+    not shared with partners. Each person as they are now (merges followed), the latest linked first;
+    audited as a consultation of each person offered."""
+    from vigil.incidents.models import Incident, Involvement
+    from vigil.people.models import Person
+
+    suspected: list[tuple[int, date]] = []  # (person pk, day of the incident)
+    if viewer.agency_id and viewer.agency.is_force:
+        incidents = Incident.objects.filter(is_domestic_abuse=True, involvements__role="victim",
+                                            involvements__person_record__person=victim).values("pk")
+        suspected = [(person_id, timezone.localdate(at)) for person_id, at in
+                     Involvement.objects.filter(incident__in=incidents, role="suspect",
+                                                person_record__person__isnull=False)
+                     .values_list("person_record__person_id", "incident__received_at").distinct()]
+        earlier = MaracReferral.objects.filter(victim=victim, perpetrator__isnull=False)
+    else:
+        earlier = referrals_visible_to(viewer).filter(victim=victim, perpetrator__isnull=False)
+    named = list(earlier.values_list("perpetrator_id", "received_on"))
+    people = {p.pk: p for p in Person.objects.filter(pk__in={pk for pk, _ in suspected + named})
+              .select_related("merged_into")}
+    incidents_of: dict[int, list[date]] = {}
+    referrals_of: dict[int, list[date]] = {}
+    live = {}
+    for rows, into in ((suspected, incidents_of), (named, referrals_of)):
+        for person_id, day in rows:
+            person = _live(people.get(person_id))
+            if person is None or person.pk == victim.pk:  # never the victim (a counter-allegation)
+                continue
+            live[person.pk] = person
+            into.setdefault(person.pk, []).append(day)
+    shown = _shown(live)
+    choices = []
+    for pk, person in live.items():
+        why = []
+        if pk in incidents_of:
+            days = incidents_of[pk]
+            why.append(f"suspect on {len(days)} domestic abuse incident{'s' if len(days) != 1 else ''} with the "
+                       f"victim, the latest on {max(days):%-d %B %Y}")
+        if pk in referrals_of:
+            why.append(f"named as the perpetrator on the MARAC referral of {max(referrals_of[pk]):%-d %B %Y}")
+        seen = shown.get(pk)
+        choices.append((max(incidents_of.get(pk, []) + referrals_of.get(pk, [])), PerpetratorChoice(
+            person=person, name=seen.name if seen else "Name not known",
+            date_of_birth=seen.date_of_birth if seen else None, why="; ".join(why))))
+    choices = [choice for _, choice in sorted(choices, key=lambda c: (c[0], c[1].person.pk), reverse=True)]
+    if choices:
+        audit_record_each(action="consultation", actor=viewer, subject_person_ids=[c.person.public_id for c in choices],
+                          object_type="people.Person", request=request,
+                          detail={"view": "marac referral form perpetrator choices",
+                                  "victim": str(victim.public_id)})
+    return choices
+
+
+def _shown(person_ids):
+    from vigil.linkage.list_selectors import persons_shown
+
+    return persons_shown(person_ids)
+
+
+# --- information requests between agencies ----------------------------------------------------------------
+
+RECENTLY_ANSWERED_DAYS = 30
+
+
+def _information_requests():
+    from .models import MaracInformationRequest
+
+    return MaracInformationRequest.objects.select_related(
+        "person", "referral", "requesting_agency", "holding_agency", "asked_by", "answered_by")
+
+
+def information_requests_to(*, viewer, now=None, request=None) -> dict:
+    """The requests addressed to the viewer's agency: every one waiting (oldest first) and those answered or
+    declined in the last 30 days (newest first), each with `shown` (the person's name, hidden when
+    restricted). Audited as a consultation of each person listed."""
+    from .models import MaracInformationRequest
+
+    if not viewer.agency_id:
+        return {"waiting": [], "recent": []}
+    now = now or timezone.now()
+    rows = _information_requests().filter(holding_agency_id=viewer.agency_id)
+    waiting = list(rows.filter(status=MaracInformationRequest.Status.PENDING).order_by("asked_at", "id"))
+    recent = list(rows.exclude(status=MaracInformationRequest.Status.PENDING)
+                  .filter(answered_at__gte=now - timedelta(days=RECENTLY_ANSWERED_DAYS))
+                  .order_by("-answered_at", "-id"))
+    shown = _shown(r.person_id for r in waiting + recent)
+    for row in waiting + recent:
+        row.shown = shown.get(row.person_id)
+    subjects = sorted({r.person.public_id for r in waiting + recent}, key=str)
+    if subjects:
+        audit_record_each(action="consultation", actor=viewer, subject_person_ids=subjects, request=request,
+                          object_type="marac.MaracInformationRequest",
+                          detail={"view": "marac information requests to the agency"})
+    return {"waiting": waiting, "recent": recent}
+
+
+def information_request_for(*, viewer, public_id, request=None):
+    """One request addressed to the viewer's agency, to read and answer (audited as a consultation of the
+    person it is about). Anyone else, the asking agency included (it reads the answer on the referral),
+    gets NotFound, the attempt audited."""
+    asked = _information_requests().filter(public_id=public_id).first()
+    if asked is None or not (viewer.agency_id and asked.holding_agency_id == viewer.agency_id):
+        audit_record(action="consultation", actor=viewer, object_type="marac.MaracInformationRequest",
+                     object_id=str(public_id), subject_person_id=asked.person.public_id if asked else None,
+                     request=request, detail={"view": "marac information request",
+                                              "refused": "not addressed to the viewer's agency"})
+        raise NotFound("No such MARAC information request")
+    audit_record(action="consultation", actor=viewer, obj=asked, subject_person_id=asked.person.public_id,
+                 request=request, detail={"view": "marac information request"})
+    return asked
+
+
+def research_held_by(*, agency, person) -> list[MaracResearch]:
+    """The MARAC research the agency itself added about a person (as victim or perpetrator): what it may
+    choose to share when another agency asks. Read on the answer page, whose consultation is audited."""
+    return list(MaracResearch.objects.filter(Q(referral__victim=person) | Q(referral__perpetrator=person),
+                                             agency=agency).select_related("author", "referral")
+                .order_by("added_at", "id"))
+
+
+def may_answer_information_request(user, asked) -> bool:
+    """Who `services.information_request_answer` lets answer: an active user of the holding agency who works
+    MARAC, while the request waits."""
+    return bool(asked.status == "pending" and user.is_active and user.agency_id == asked.holding_agency_id
+                and user.has_perm("marac.view_marac"))

@@ -21,6 +21,7 @@ from vigil.audit.services import audit_record, audit_record_each
 from vigil.cases.models import ProtectiveOrder, Task
 from vigil.cases.services import REASON_MIN_LENGTH, task_create, team_supervisors
 from vigil.incidents.models import Incident
+from vigil.people.services import person_record_new
 from vigil.risk import scoring
 
 from . import actions as action_rules
@@ -230,6 +231,36 @@ def referral_create(*, area: MaracArea, victim, by, received_on: date, criteria:
     return referral
 
 
+def referral_create_for_new_victim(*, victim_given_name: str, victim_family_name: str,
+                                   victim_date_of_birth: date | None = None, perpetrator_given_name: str = "",
+                                   perpetrator_family_name: str = "", perpetrator_date_of_birth: date | None = None,
+                                   by, now: datetime | None = None, request=None, **referral) -> MaracReferral:
+    """A referral of a victim Vigil may hold nothing on yet (an IDVA, a GP or housing hears of the abuse
+    first): the victim, and the perpetrator when named, are written as new person records, which linkage
+    then matches to anyone the police already know (the referrer is never told whether it did). The
+    records and the referral are saved together or not at all; `referral` is `referral_create`'s."""
+    now = now or timezone.now()
+    errors = {}
+    if not (victim_family_name or "").strip():
+        errors["victim_family_name"] = "Enter the victim's family name"
+    if not (victim_given_name or "").strip():
+        errors["victim_given_name"] = "Enter the victim's given name"
+    if (perpetrator_given_name or "").strip() and not (perpetrator_family_name or "").strip():
+        errors["perpetrator_family_name"] = "Enter the perpetrator's family name, or leave both names blank"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        victim = person_record_new(given_name=victim_given_name, family_name=victim_family_name,
+                                   date_of_birth=victim_date_of_birth, now=now).person
+        perpetrator = None
+        if (perpetrator_family_name or "").strip():
+            perpetrator = person_record_new(given_name=perpetrator_given_name,
+                                            family_name=perpetrator_family_name,
+                                            date_of_birth=perpetrator_date_of_birth, now=now).person
+        return referral_create(victim=victim, perpetrator=perpetrator, by=by, now=now, request=request,
+                               **referral)
+
+
 # --- meetings and the agenda -----------------------------------------------------------------------------
 
 def meetings_schedule(*, area: MaracArea, until: date, start: date | None = None, by=None,
@@ -313,7 +344,10 @@ def agenda_for(*, meeting: MaracMeeting, viewer, request=None) -> MeetingAgenda:
     items = tuple(AgendaItem(case=case, referrals=tuple(by_referral[str(r.id)] for r in case.referrals),
                              actions=tuple(by_action[str(a.id)] for a in case.actions)) for case in agenda.cases)
     waiting = tuple(by_referral[str(r.id)] for r in agenda.waiting)
-    subjects = sorted({case.victim_key for case in agenda.cases}, key=str)
+    # The victims on it, and the perpetrators the referrals name (the agenda shows them too).
+    subjects = sorted({case.victim_key for case in agenda.cases}
+                      | {str(r.perpetrator.public_id) for item in items for r in item.referrals if r.perpetrator_id},
+                      key=str)
     audit_record_each(action="consultation", actor=viewer, obj=meeting, subject_person_ids=subjects,
                       request=request, detail={"view": "marac agenda", "cases": len(items)})
     return MeetingAgenda(meeting=meeting, agenda=agenda, items=items, waiting=waiting)
@@ -560,16 +594,19 @@ def information_request_create(*, person, holding_agency: Agency, by, reason: st
 
 def information_request_answer(*, info_request: MaracInformationRequest, by, answer: str, decline: bool = False,
                                now: datetime | None = None, request=None) -> MaracInformationRequest:
-    """The holding agency answers (a disclosure, audited with the asker's reason) or declines, saying why."""
+    """The holding agency answers (a disclosure, audited with the asker's reason) or declines, saying why
+    (at least REASON_MIN_LENGTH characters, as for any refusal). Only an active user of the holding agency
+    who works MARAC (`marac.view_marac`) answers."""
     now = now or timezone.now()
     errors: dict = {}
-    answer = _text(answer, "answer", "the reason for declining" if decline else "the information", errors)
+    answer = _text(answer, "answer", "the reason for declining" if decline else "the information", errors,
+                   minimum=REASON_MIN_LENGTH if decline else 1)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         asked = MaracInformationRequest.objects.select_for_update(of=("self",)).select_related(
             "person", "requesting_agency", "holding_agency").get(pk=info_request.pk)
-        if not (by.is_active and by.agency_id == asked.holding_agency_id):
+        if not (by.is_active and by.agency_id == asked.holding_agency_id and by.has_perm("marac.view_marac")):
             raise PermissionDenied(f"Only {asked.holding_agency.name} answers this request")
         if asked.status != MaracInformationRequest.Status.PENDING:
             raise ValidationError(f"This request is already {asked.get_status_display().lower()}")

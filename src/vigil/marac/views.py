@@ -21,6 +21,7 @@ from vigil.accounts.access import requires
 from vigil.accounts.models import Agency
 from vigil.formtools import apply_errors, form_error_list, is_uuid
 from vigil.linkage.list_selectors import persons_shown
+from vigil.pdf import pdf_response
 
 from . import actions as action_rules
 from . import figures as figure_rules
@@ -33,7 +34,9 @@ from .forms import (
     AttendanceForm,
     DiscussionForm,
     FiguresForm,
+    InformationAnswerForm,
     InformationRequestForm,
+    NewVictimReferralForm,
     ReferralForm,
     ResearchForm,
 )
@@ -71,16 +74,17 @@ def referral_new(request):
     areas = list(MaracArea.objects.order_by("name"))
     default_area = selectors.area_for_victim(victim) or (areas[0] if len(areas) == 1 else None)
     assessments = selectors.referral_assessments(victim)
+    perpetrators = selectors.perpetrator_choices(viewer=request.user, victim=victim, request=request)
     initial = {"received_on": _today(), "area": default_area.code if default_area else "",
                "risk_assessment": str(assessments[0].public_id) if assessments else ""}
     form = ReferralForm(request.POST if request.method == "POST" else None, areas=areas, assessments=assessments,
-                        initial=initial)
+                        perpetrators=perpetrators, victim=victim, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             referral = services.referral_create(
-                area=data["area"], victim=victim, by=request.user, received_on=data["received_on"],
-                criteria=data["criteria"], victim_aware=data["victim_aware"],
+                area=data["area"], victim=victim, perpetrator=data["perpetrator"], by=request.user,
+                received_on=data["received_on"], criteria=data["criteria"], victim_aware=data["victim_aware"],
                 victim_consents=data["victim_consents"], reason_without_consent=data["reason_without_consent"],
                 judgement_reason=data["judgement_reason"], risk_assessment=data["risk_assessment"],
                 other_agency_incidents=data["other_agency_incidents"], children=data["children"],
@@ -88,14 +92,48 @@ def referral_new(request):
         except ValidationError as error:
             apply_errors(form, error)
         else:
-            where = (f"on the agenda of the meeting on {referral.meeting.held_on:%-d %B %Y}" if referral.meeting
-                     else "waiting for the next meeting to be planned")
-            messages.success(request, f"Referral made{' (a repeat MARAC case)' if referral.is_repeat else ''}: "
-                                      f"{where}")
-            return redirect("marac:referral", public_id=referral.public_id)
+            return _referral_made(request, referral)
     return render(request, "marac/referral_new.html", {
         "form": form, "victim": victim, "shown": selectors.person_shown(victim), "criteria_hints": CRITERIA,
         "error_list": form_error_list(form) if form.errors else []}, status=400 if form.errors else 200)
+
+
+@requires("marac.refer")
+@require_http_methods(["GET", "POST"])
+def referral_new_victim(request):
+    """Refer a victim by name: for a partner agency that heard of the abuse first, or anyone referring a
+    victim Vigil holds nothing on. Linkage later matches the new records to anyone already known."""
+    areas = list(MaracArea.objects.order_by("name"))
+    initial = {"received_on": _today(), "area": areas[0].code if len(areas) == 1 else ""}
+    form = NewVictimReferralForm(request.POST if request.method == "POST" else None, areas=areas, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            referral = services.referral_create_for_new_victim(
+                victim_given_name=data["victim_given_name"], victim_family_name=data["victim_family_name"],
+                victim_date_of_birth=data["victim_date_of_birth"],
+                perpetrator_given_name=data["perpetrator_given_name"],
+                perpetrator_family_name=data["perpetrator_family_name"],
+                perpetrator_date_of_birth=data["perpetrator_date_of_birth"], by=request.user,
+                area=data["area"], received_on=data["received_on"], criteria=data["criteria"],
+                victim_aware=data["victim_aware"], victim_consents=data["victim_consents"],
+                reason_without_consent=data["reason_without_consent"], judgement_reason=data["judgement_reason"],
+                other_agency_incidents=data["other_agency_incidents"], children=data["children"],
+                idva_referral_made=data["idva_referral_made"], request=request)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            return _referral_made(request, referral)
+    return render(request, "marac/referral_new.html", {
+        "form": form, "new_victim": True, "criteria_hints": CRITERIA,
+        "error_list": form_error_list(form) if form.errors else []}, status=400 if form.errors else 200)
+
+
+def _referral_made(request, referral: MaracReferral):
+    where = (f"on the agenda of the meeting on {referral.meeting.held_on:%-d %B %Y}" if referral.meeting
+             else "waiting for the next meeting to be planned")
+    messages.success(request, f"Referral made{' (a repeat MARAC case)' if referral.is_repeat else ''}: {where}")
+    return redirect("marac:referral", public_id=referral.public_id)
 
 
 def _referral_page(request, referral: MaracReferral, *, research_form=None, ask_forms=None, ask_errors=(),
@@ -104,7 +142,11 @@ def _referral_page(request, referral: MaracReferral, *, research_form=None, ask_
     holders = selectors.holders_of_information(person=referral.victim, viewer_agency=user.agency, viewer=user,
                                                request=request) if user.agency_id else []
     asked = list(MaracInformationRequest.objects.filter(person=referral.victim, requesting_agency_id=user.agency_id)
-                 .select_related("holding_agency"))
+                 .select_related("holding_agency", "answered_by"))
+    people = [referral.victim_id] + ([referral.perpetrator_id] if referral.perpetrator_id else [])
+    asked_of_us = list(MaracInformationRequest.objects.filter(
+        person_id__in=people, holding_agency_id=user.agency_id, status=MaracInformationRequest.Status.PENDING)
+        .select_related("requesting_agency")) if user.agency_id else []
     ask_forms = ask_forms or {}
     holder_rows = [{"holder": h, "form": ask_forms.get(h.agency_code)
                     or InformationRequestForm(prefix=f"ask-{h.agency_code}"),
@@ -122,6 +164,8 @@ def _referral_page(request, referral: MaracReferral, *, research_form=None, ask_
                for a in referral.actions.select_related("agency", "owner", "meeting", "referral__victim")]
     return render(request, "marac/referral_detail.html", {
         "referral": referral, "shown": selectors.person_shown(referral.victim), "criteria": _criteria_words(referral),
+        "perpetrator_shown": selectors.person_shown(referral.perpetrator) if referral.perpetrator_id else None,
+        "asked_of_us": asked_of_us,
         "research": list(referral.research.select_related("agency", "author")),
         "may_research": may_research, "research_form": research_form, "holders": holder_rows, "asked": asked,
         "actions": actions, "error_list": error_list, "may_refer": user.has_perm("marac.refer"),
@@ -174,6 +218,42 @@ def information_request(request, public_id, agency):
                           ask_errors=form_error_list(form), status=400)
 
 
+@requires("marac.view_marac")
+@require_GET
+def information_requests(request):
+    """The requests for information addressed to the viewer's agency: those waiting, and those answered or
+    declined in the last 30 days."""
+    requests_to = selectors.information_requests_to(viewer=request.user, request=request)
+    return render(request, "marac/information_requests.html", {
+        **requests_to, "recent_days": selectors.RECENTLY_ANSWERED_DAYS})
+
+
+@requires("marac.view_marac")
+@require_http_methods(["GET", "POST"])
+def information_request_answer(request, public_id):
+    """One request addressed to the viewer's agency: read it, with the research the agency holds, and share
+    the information or decline, saying why. Anyone else gets 404 (audited)."""
+    asked = selectors.information_request_for(viewer=request.user, public_id=public_id, request=request)
+    form = InformationAnswerForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.information_request_answer(info_request=asked, by=request.user, answer=data["answer"],
+                                                decline=data["how"] == "decline", request=request)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, f"Answer sent: {asked.requesting_agency.name} sees it on the referral"
+                             if data["how"] == "share" else
+                             f"Request declined: {asked.requesting_agency.name} sees your reason on the referral")
+            return redirect("marac:information-requests")
+    return render(request, "marac/information_request_answer.html", {
+        "asked": asked, "form": form, "shown": selectors.person_shown(asked.person),
+        "research": selectors.research_held_by(agency=request.user.agency, person=asked.person),
+        "may_answer": selectors.may_answer_information_request(request.user, asked),
+        "error_list": form_error_list(form) if form.errors else []}, status=400 if form.errors else 200)
+
+
 # --- meetings --------------------------------------------------------------------------------------------
 
 @requires("marac.view_marac")
@@ -190,7 +270,8 @@ def _agenda_rows(meeting, agenda, *, discussion_forms=None):
     victims = {}
     for item in agenda.items:
         victims[item.case.victim_key] = item.referrals[0].victim if item.referrals else item.actions[0].referral.victim
-    shown = persons_shown(v.pk for v in victims.values())
+    perpetrator_ids = [r.perpetrator_id for item in agenda.items for r in item.referrals if r.perpetrator_id]
+    shown = persons_shown([v.pk for v in victims.values()] + perpetrator_ids)
     agreed: dict[int, list] = {}
     for action in meeting.actions.select_related("agency", "owner", "referral__victim"):
         agreed.setdefault(action.referral.victim_id, []).append(action)
@@ -202,6 +283,7 @@ def _agenda_rows(meeting, agenda, *, discussion_forms=None):
         rows.append({
             "number": number, "label": f"case {number}", "item": item, "victim": victim,
             "shown": shown.get(victim.pk), "latest": latest,
+            "perpetrator": shown.get(latest.perpetrator_id) if latest and latest.perpetrator_id else None,
             "criteria": sorted({c for r in item.referrals for c in _criteria_words(r)}),
             "returning": [{"action": a, "overdue": action_rules.days_overdue(services.action_in(a), today)}
                           for a in item.actions],
@@ -316,16 +398,28 @@ def action_agree(request, public_id):
 @requires("marac.view_marac")
 @require_GET
 def meeting_print(request, public_id):
+    return render(request, "marac/meeting_print.html", _meeting_pack_context(request, public_id, as_pdf=False))
+
+
+@requires("marac.view_marac")
+@require_GET
+def meeting_pdf(request, public_id):
+    """The agenda, research pack and minutes as a PDF: the printable page's content, audited as an export."""
+    context = _meeting_pack_context(request, public_id, as_pdf=True)
+    filename = f"marac-{context['meeting'].held_on:%Y-%m-%d}-{context['meeting'].public_id.hex[:8]}.pdf"
+    return pdf_response(request, "marac/meeting_print.html", context, filename=filename)
+
+
+def _meeting_pack_context(request, public_id, *, as_pdf: bool) -> dict:
     meeting = selectors.meeting_for(viewer=request.user, public_id=public_id, request=request)
     agenda = services.agenda_for(meeting=meeting, viewer=request.user, request=request)
     rows = _agenda_rows(meeting, agenda)
-    research = selectors.meeting_pack(viewer=request.user, meeting=meeting,
-                                      referrals=[r for item in agenda.items for r in item.referrals], request=request)
+    research = selectors.meeting_pack(viewer=request.user, meeting=meeting, as_pdf=as_pdf, request=request,
+                                      referrals=[r for item in agenda.items for r in item.referrals])
     for row in rows:
         row["research"] = [x for r in row["item"].referrals for x in research.get(r.pk, [])]
-    return render(request, "marac/meeting_print.html", {
-        "meeting": meeting, "rows": rows, "attendance": list(meeting.attendance.select_related("agency")),
-        "printed_at": timezone.now()})
+    return {"meeting": meeting, "rows": rows, "attendance": list(meeting.attendance.select_related("agency")),
+            "printed_at": timezone.now()}
 
 
 # --- actions ---------------------------------------------------------------------------------------------
@@ -383,7 +477,7 @@ def figures(request):
     if areas and (not request.GET or form.is_valid()):
         data = form.cleaned_data if request.GET else {}
         area = form.areas.get(data.get("area") or "") or areas[0]
-        end = data.get("end") or today
+        end = data.get("end") or selectors.figures_default_end(area, today)
         start = data.get("start") or end - timedelta(days=364)  # the 365 days to `end`
         result = selectors.figures_for(area=area, start=start, end=end)
     elif request.GET and not form.is_valid():

@@ -8,11 +8,21 @@ from django.utils import timezone
 
 from vigil.audit.services import audit_record
 
-from .models import ContactBan, Person, Phone, RestrictedAccessAlert, Restriction, SafeContact
+from .models import ContactBan, Person, PersonRecord, Phone, RestrictedAccessAlert, Restriction, SafeContact
 from .normalise import InvalidPhone, normalise_phone
 
 RESTRICTED_GRANT_MINUTES = 30
 _GRANTS_KEY = "restricted_grants"
+NAME_MAX_LENGTH = 100
+
+
+def person_record_new(*, given_name: str, family_name: str, date_of_birth=None, now: datetime) -> PersonRecord:
+    """A record of someone named outside an incident (a disclosure request, a partner's MARAC referral), as
+    a person of its own: it is never merged here; linkage proposes who it is. The caller audits it."""
+    return PersonRecord.objects.create(given_name=(given_name or "").strip()[:NAME_MAX_LENGTH],
+                                       family_name=(family_name or "").strip()[:NAME_MAX_LENGTH],
+                                       date_of_birth=date_of_birth, person=Person.objects.create(),
+                                       recorded_at=now)
 
 
 @transaction.atomic
