@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "vigil.cases",
     "vigil.linkage",
     "vigil.marac",
+    "vigil.insight",
     "vigil.checks",
     "vigil.demo",
     "vigil.api",

@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/", include("vigil.cases.urls")),
     path("linkage/", include("vigil.linkage.urls")),
     path("marac/", include("vigil.marac.urls")),
+    path("insight/", include("vigil.insight.urls")),
     path("api/v1/", include("vigil.api.urls")),
     path("admin/", admin.site.urls),
 ]

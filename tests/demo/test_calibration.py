@@ -2,22 +2,20 @@
 
 import pytest
 
-from tests.demo.conftest import generated_then_rolled_back
-from vigil.demo.calibration import Period, seed_figures_measure
 from vigil.demo.profiles import LEICESTERSHIRE_2013, seed_figures
 
-pytestmark = pytest.mark.slow
+# django_db: so that pytest-django sets up the test database even when only this module runs.
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 SHARE_TOLERANCE = 0.015  # percentage points, as a fraction
 COUNT_TOLERANCE = 0.05  # relative
 
 
 @pytest.fixture(scope="module", params=[1, 7], ids=["seed-1", "seed-7"])
-def measured(request, django_db_setup, django_db_blocker, profile):
-    with django_db_blocker.unblock():
-        return generated_then_rolled_back(
-            profile, seed=request.param, scale=1.0,
-            read=lambda: seed_figures_measure(Period.force_year(profile)))
+def measured(request, force_year):
+    """Generated once per seed in the session (tests/conftest.py `force_year`), shared with the performance
+    pack's check (tests/insight/test_pack_demo.py)."""
+    return force_year(request.param)["calibration"]
 
 
 @pytest.mark.parametrize("figure", sorted(seed_figures(LEICESTERSHIRE_2013)))

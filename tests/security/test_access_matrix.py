@@ -184,6 +184,33 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "marac:actions": MARAC_PAGES,
     "marac:action-close": MARAC_PAGES,
     "marac:figures": frozenset({"marac_coordinator", "specialist_investigator", "repeat_case_officer"}),
+    # The performance pack and its downloads (insight.view_pack).
+    "insight:pack": (VIEWS_PACK := frozenset({"analyst", "supervisor", "control_room_supervisor"})),
+    "insight:pack-csv": VIEWS_PACK,
+    "insight:pack-pdf": VIEWS_PACK,
+    # Victim surveys (insight.run_surveys: analysts, neighbourhood and repeat-case officers, supervisors); a
+    # random case or survey id is 404 for an allowed role. The results: those and the pack's readers.
+    "insight:surveys": (RUNS_SURVEYS := frozenset({"analyst", "neighbourhood_officer", "repeat_case_officer",
+                                                   "supervisor"})),
+    "insight:survey-start": RUNS_SURVEYS,
+    "insight:survey": RUNS_SURVEYS,
+    "insight:survey-results": RUNS_SURVEYS | VIEWS_PACK,
+    # Lessons from reviews. Every signed-in user reads the briefings addressed to them; acknowledging is
+    # POST-only (405). The register, briefings and coverage (insight.manage_lessons: analysts and
+    # administrators): a random id is 404 for an allowed role; progress and withdrawal are POST-only (405).
+    "insight:briefings-for-you": ALL_ROLES,
+    "insight:briefing-acknowledge": ALL_ROLES,
+    "insight:reviews": (KEEPS_LESSONS := frozenset({"analyst", "administrator"})),
+    "insight:review-new": KEEPS_LESSONS,
+    "insight:review": KEEPS_LESSONS,
+    "insight:lesson-new": KEEPS_LESSONS,
+    "insight:lesson": KEEPS_LESSONS,
+    "insight:lesson-update": KEEPS_LESSONS,
+    "insight:briefing-new": KEEPS_LESSONS,
+    "insight:briefing": KEEPS_LESSONS,
+    "insight:briefing-withdraw": KEEPS_LESSONS,
+    "insight:briefing-coverage": KEEPS_LESSONS,
+    "insight:briefing-coverage-csv": KEEPS_LESSONS,
     "admin:*": frozenset({"administrator"}),
     # Admin pages that refuse everyone: lockout records and second-factor devices are never added by
     # hand, and autocomplete answers only with a model and field named in its query.

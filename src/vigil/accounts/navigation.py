@@ -2,12 +2,14 @@
 
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
 
 from .selectors import SecondFactorStep, second_factor_step
 
 # (label, url name, the permission the page itself requires): a link shows only if the user has it.
 NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Home", "accounts:home", "accounts.view_home"),
+    ("Briefings for you", "insight:briefings-for-you", "insight.read_briefings"),
     ("My work", "cases:my-work", "cases.view_my_work"),
     ("Calls", "control:calls", "incidents.record_call"),
     ("Live board", "control:board", "checks.view_board"),
@@ -32,10 +34,19 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("MARAC actions", "marac:actions", "marac.view_marac"),
     ("MARAC information requests", "marac:information-requests", "marac.view_marac"),
     ("MARAC figures", "marac:figures", "marac.view_figures"),
+    ("Performance pack", "insight:pack", "insight.view_pack"),
+    ("Victim surveys", "insight:surveys", "insight.run_surveys"),
+    ("Survey results", "insight:survey-results", "insight.view_survey_results"),
+    ("Lessons from reviews", "insight:reviews", "insight.manage_lessons"),
     ("Audit log", "audit:search", "audit.search_events"),
     ("API", "api:root", "api.view_root"),
     ("Administration", "admin:index", "accounts.use_admin"),
 ]
+
+# Links that show a count beside their label ("2 unread"): url name to the function (of `user=`) giving it.
+NAV_COUNTS: dict[str, str] = {
+    "insight:briefings-for-you": "vigil.insight.lessons_selectors.unread_briefing_count",
+}
 
 
 def navigation_for(user, current_path: str) -> list[dict]:
@@ -54,5 +65,8 @@ def navigation_for(user, current_path: str) -> list[dict]:
             href = reverse(url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": label, "href": href, "active": current_path == href})
+        item = {"label": label, "href": href, "active": current_path == href}
+        if url_name in NAV_COUNTS:
+            item["count"] = import_string(NAV_COUNTS[url_name])(user=user)
+        items.append(item)
     return items

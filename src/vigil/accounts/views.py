@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as second_factor_login
 
+from vigil.insight.lessons_selectors import sign_in_destination
 from vigil.people.selectors import restricted_access_alerts
 
 from .access import PUBLIC, public, requires
@@ -26,6 +27,10 @@ class SignInView(LoginView):
     template_name = "accounts/sign_in.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        # Unread briefings (lessons from reviews) first, with the way on to the page asked for.
+        return sign_in_destination(user=self.request.user, then=super().get_success_url())
 
 
 @public

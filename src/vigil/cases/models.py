@@ -168,6 +168,8 @@ class Task(models.Model):
         REFERRAL_ACK = "referral_ack", "Chase the referral's acknowledgement"
         DISCLOSURE_DECISION = "disclosure_decision", "Decide the disclosure request"
         ALLOCATE = "allocate", "Allocate the case to a named officer"
+        WELFARE_CHECK = "welfare_check", "Immediate response: check the victim is safe"
+        SURVEY_CALL_BACK = "survey_call_back", "Call the victim back for the survey"
         ESCALATION = "escalation", "Escalation"
 
     class Status(models.TextChoices):

@@ -1,0 +1,1 @@
+"""Insight: the performance pack, victim surveys, and lessons from domestic homicide and other reviews."""

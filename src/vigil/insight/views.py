@@ -1,0 +1,1 @@
+"""The insight pages: thin views that call one selector or service and render."""
