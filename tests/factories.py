@@ -195,3 +195,49 @@ def marac_action_create(*, referral, meeting, agency: Agency, due_on: date, owne
                                       agreed_by=meeting.chair or user_create(role="marac_coordinator"),
                                       agreed_at=datetime(meeting.held_on.year, meeting.held_on.month,
                                                          meeting.held_on.day, 11, tzinfo=UTC))
+
+
+# --- Evaluation of risk judgements -----------------------------------------------------------------------
+
+def grading_decision_create(*, assessment, stage: str = "officer", grade: str = "standard", previous_grade: str = "",
+                            decided_at: datetime | None = None, by: User | None = None):
+    """One decision on an assessment's grading (officer, supervisor or specialist), valid for its stage."""
+    from vigil.risk.models import GradingDecision
+
+    decided_at = decided_at or assessment.assessed_at
+    return GradingDecision.objects.create(
+        assessment=assessment, stage=stage, grade=grade, previous_grade=previous_grade,
+        rationale="" if stage == "officer" else "Reviewed the assessment and the history.",
+        decided_by=by or user_create(role="supervisor" if stage == "supervisor" else "response_officer"),
+        decided_at=decided_at, opened_at=decided_at if stage != "officer" else None,
+        victim_contacted=True if stage == "specialist" else None)
+
+
+def answer_create(*, assessment, question: str, value: str = "yes", by: User | None = None):
+    from vigil.risk.models import Answer
+
+    return Answer.objects.create(assessment=assessment, question=question, value=value, obtained="asked_at_scene",
+                                 answered_at=assessment.assessed_at, answered_by=by or user_create())
+
+
+def da_incident_with_assessment_create(*, victim: PersonRecord | Person, suspect: PersonRecord | Person | None = None,
+                                       at: datetime, area: Area | None = None, grade: str = "standard",
+                                       yes_count: int | None = None, crime_group: str | None = None,
+                                       sex: str = "F", dob: date | None = None):
+    """A DA incident at `at` with a new victim record (and suspect record) of the given resolved persons (or
+    of the records' persons), an assessment an hour later, and optionally a crime against the victim."""
+    def record(of, role_sex):
+        person = of if isinstance(of, Person) else of.person
+        return PersonRecord.objects.create(given_name="Sam", family_name="Example", date_of_birth=dob, sex=role_sex,
+                                           person=person, recorded_at=at)
+    from datetime import timedelta
+
+    victim_record = record(victim, sex)
+    suspect_record = record(suspect, "M") if suspect is not None else None
+    incident = incident_create(received_at=at, area=area, victim=victim_record, suspect=suspect_record)
+    assessment = risk_assessment_create(incident=incident, victim=victim_record, grade=grade, yes_count=yes_count,
+                                        assessed_at=at + timedelta(hours=1))
+    if crime_group is not None:
+        crime = crime_create(incident=incident, group=crime_group, recorded_at=at + timedelta(hours=2))
+        Crime.objects.filter(pk=crime.pk).update(victim=victim_record, suspect=suspect_record)
+    return incident, assessment

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "vigil.linkage",
     "vigil.marac",
     "vigil.insight",
+    "vigil.evaluation",
     "vigil.checks",
     "vigil.demo",
     "vigil.api",

@@ -236,6 +236,7 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "admin:cases_ownershiprule_delete": frozenset(),
     # The lists' policy keeps every row: a change is a new row, never an edit or a deletion.
     "admin:linkage_listpolicy_delete": frozenset(),
+    "admin:evaluation_evaluationpolicy_delete": frozenset(),  # policy rows are history: never deleted
     # A MARAC area is never deleted: its meetings and referrals point at it.
     "admin:marac_maracarea_delete": frozenset(),
 }

@@ -5,12 +5,12 @@ superuser holds every permission, which would also open every person's record. T
 the admin's model permissions for the listed apps only.
 """
 
-ADMIN_MANAGED_APPS = frozenset({"accounts", "incidents", "checks", "risk", "cases", "linkage", "marac", "django_tasks_database", "axes", "otp_totp", "otp_static"})
+ADMIN_MANAGED_APPS = frozenset({"accounts", "incidents", "checks", "risk", "cases", "linkage", "marac", "evaluation", "django_tasks_database", "axes", "otp_totp", "otp_static"})
 ADMIN_MANAGED_MODELS = frozenset({
     "accounts.user", "accounts.agency", "accounts.team", "incidents.area",
     "checks.guidancetopic", "checks.guidancerevision", "checks.checkrule", "risk.instrument",
     "cases.ownershiprule", "django_tasks_database.dbtaskresult",
-    "linkage.listpolicy", "marac.maracarea",
+    "linkage.listpolicy", "marac.maracarea", "evaluation.evaluationpolicy",
     "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog",
     "otp_totp.totpdevice", "otp_static.staticdevice",
 })
