@@ -9,6 +9,7 @@ from tests.demo.conftest import generated_then_rolled_back
 from vigil.demo.models import GeneratedForce, TrueIdentity
 from vigil.demo.services import partitions_for
 from vigil.incidents.models import Crime, Incident
+from vigil.linkage.models import MatchingModel
 from vigil.people.models import PersonRecord
 
 
@@ -57,6 +58,16 @@ def test_the_command_generates_and_reports(profile):
     assert "leicestershire-2013 (seed 4, scale 0.005, 1 partition)" in out.getvalue()
     assert f"{Incident.objects.count():,} incidents" in out.getvalue()
     assert GeneratedForce.objects.get().seed == 4
+    # ...then links the records with a model trained on them, as a force's history would be linked.
+    assert "Linked the person records with the matching model" in out.getvalue()
+    assert MatchingModel.objects.filter(active=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_command_can_leave_the_records_linked_by_the_legacy_rules(profile):
+    out = StringIO()
+    call_command("demo", "--seed", "4", "--scale", "0.005", "--no-link", stdout=out, stderr=StringIO())
+    assert "Linked" not in out.getvalue() and not MatchingModel.objects.exists()
 
 
 @pytest.mark.django_db

@@ -148,6 +148,7 @@ class RecordRow:
     given_name: str
     address_id: int
     phone_id: int | None
+    person_id: int
 
 
 @dataclass(frozen=True)
@@ -177,9 +178,10 @@ class Partition:
     def __init__(self, *, profile: Profile, volumes: Volumes, rng: random.Random, ids: Ids, lookups: Lookups,
                  area_ids: list[int], tag: str, noise: NoiseRates, review_rng: random.Random | None = None,
                  specialist_ids: tuple[int, ...] = (), capacity_effect: bool = False,
-                 case_owners: CaseOwners | None = None):
+                 case_owners: CaseOwners | None = None, marac=None):
         """`case_owners` own the cases (a placeholder when the rows are not written). `specialist_ids` (demo specialist users) turn on the specialist reviews (reviews.py), drawn
-        from `review_rng`; without them no GradingDecision rows are made."""
+        from `review_rng`; without them no GradingDecision rows are made. `marac` (a `marac.MaracCases`) is
+        told of each DA incident and adds the partition's MARAC rows after the last DA batch."""
         self.profile = profile
         self.volumes = volumes
         self.rng = rng
@@ -198,6 +200,7 @@ class Partition:
         self.capacity_effect = capacity_effect
         self.case_owners = case_owners or CaseOwners.placeholder(area_ids)
         self.reviews: SpecialistReviews | None = None
+        self.marac = marac
 
     def batches(self, events: list[DAEvent]) -> Iterator[tuple[dict[str, list[tuple]], int]]:
         """(rows by table, incidents in them), DA incidents first and then the other calls."""
@@ -209,6 +212,8 @@ class Partition:
             for event in events[start:start + DA_BATCH_EVENTS]:
                 self.da_incident(event)
             yield self.rows, len(events[start:start + DA_BATCH_EVENTS])
+        if self.marac is not None:
+            yield self.marac.rows(self.ids), 0
         self.lookups.addresses.clear()
         self.lookups.persons.clear()
         for start_at, end_at in self.bounds:
@@ -259,6 +264,9 @@ class Partition:
                                               utc_text(event.at)))
         if event.offence:
             self.da_crime(event, incident, victim.id, suspect.id)
+        if self.marac is not None:
+            self.marac.note(event, incident=incident, assessment=assessment, victim_person=victim.person_id,
+                            suspect_person=suspect.person_id)
 
     def da_crime(self, event: DAEvent, incident: int, victim_id: int, suspect_id: int) -> None:
         rng = self.rng
@@ -288,13 +296,14 @@ class Partition:
         address_id = self.address_id(written.address_line, person.address.town, person.address.postcode)
         phone_id = self.phone_id(written.phone) if written.phone else None
         recorded_at = utc_text(at)
+        public_id = uuid4_hex(rng)  # before the person's: the generator's draws stay in the same order
+        person_id = self.person_id(given_key, family_key, dob, recorded_at)
         self.rows["person_record"].append((
-            record_id, uuid4_hex(rng), self.person_id(given_key, family_key, dob, recorded_at),
-            written.given_name, written.family_name, dob, person.sex, person.ethnicity, address_id, phone_id,
+            record_id, public_id, person_id, written.given_name, written.family_name, dob, person.sex, person.ethnicity, address_id, phone_id,
             given_key, family_key, given_phonetic, family_phonetic, SOURCE_SYSTEM, "", recorded_at))
         self.rows["true_identity"].append((record_id, person.id, ",".join(kinds)))
         self.counts.person_records += 1
-        return RecordRow(record_id, written.given_name, address_id, phone_id)
+        return RecordRow(record_id, written.given_name, address_id, phone_id, person_id)
 
     def person_id(self, given_key: str, family_key: str, dob: str | None, recorded_at: str) -> int:
         """The force's legacy exact match: same name keys and date of birth, same person. A record

@@ -6,6 +6,7 @@ was written down, force.py turns it into rows. Volumes use exact quotas shuffled
 generator, so that every seed reproduces the profile's figures.
 """
 
+import math
 import random
 from bisect import bisect_left
 from dataclasses import dataclass, field
@@ -21,6 +22,12 @@ DAY = 86_400
 YEAR_DAYS = 365
 REPEAT_LOOKBACK = 330 * DAY  # a repeat victim's previous incident is at most this long ago
 SERIAL_LOOKBACK = 3 * 365 * DAY  # Northumbria's serial perpetrator window
+# The planted history signal (`history_signal=True`, `vigil demo --plant-history-signal`): a repeat slot
+# goes to a victim in the look-back with a weight in (0, 1] (see `DAHistory.planted_weight`).
+PLANTED_INCIDENTS_CAP = 4  # the weight rises with the victim's incidents in the last year, up to this many
+PLANTED_GAP_DAYS = 180.0  # and falls with the days between the victim's last two incidents (e-fold)
+PLANTED_GAP_CAP_DAYS = 365  # a victim with one incident counts as this long a gap
+PLANTED_OTHER_VICTIMS_CAP = 2  # and rises with the suspect's other victims, up to this many
 GRADES = ("high", "medium", "standard")
 # Most serious first: escalating victims and high grades draw from the front of this order.
 OFFENCE_SEVERITY = ("assault_with_intent", "sexual_offences", "assault_with_injury", "harassment",
@@ -279,27 +286,73 @@ def children_present(victim: TruePerson, at: int, rng: random.Random, share: flo
 
 
 class DAHistory:
-    """Draws the domestic abuse incidents of a partner in time order. A repeat slot goes to a victim
-    with an incident in the previous 330 days (chosen per incident, so frequent victims come back
-    more often: escalation); any other slot goes to a new victim, whose abuser is sometimes a
-    serial perpetrator already known for another victim in the last three years."""
+    """Draws the domestic abuse incidents of a partition in time order. A repeat slot goes to a victim
+    with an incident in the previous 330 days; any other slot goes to a new victim, whose abuser is
+    sometimes a serial perpetrator already known for another victim in the last three years.
 
-    def __init__(self, world: World):
+    Which victim a repeat slot goes to:
+
+    - by default, uniformly among the distinct victims in the look-back, whatever their history, so
+      that a victim's history does not predict whether they come back (the evaluation's null: neither
+      the history nor the DASH answers beat chance at predicting a further incident);
+    - with `history_signal`, with a weight that rises with the victim's incidents in the last year and
+      with the suspect's other victims and falls with the days between the victim's last two incidents
+      (`planted_weight`): a known relationship between history and later harm for the evaluation to
+      recover.
+
+    Both draw by rejection: an incident in the look-back is picked uniformly and its victim accepted
+    with probability weight / (the victim's incidents in the look-back), which picks each distinct
+    victim with probability proportional to its weight. The incident picked is the `previous` one the
+    repeat continues (its suspect and relationship), as before."""
+
+    def __init__(self, world: World, history_signal: bool = False):
         self.world = world
+        self.history_signal = history_signal
         self.events: list[DAEvent] = []
         self.times: list[int] = []
         self.victim_episodes: dict[int, int] = {}
+        self.victim_times: dict[int, list[int]] = {}
+        self.victim_latest: dict[int, DAEvent] = {}
+        self.suspect_victims: dict[int, set[int]] = {}
 
     def draw(self, at: int, year: int, repeat: bool) -> DAEvent:
         lo = bisect_left(self.times, at - REPEAT_LOOKBACK)
         hi = bisect_left(self.times, at - DAY)
         if repeat and hi > lo:
-            event = self.repeat_event(self.events[self.world.rng.randrange(lo, hi)], at, year)
+            event = self.repeat_event(self.repeat_previous(lo, hi, at), at, year)
         else:
             event = self.first_event(at, year)
         self.events.append(event)
         self.times.append(at)
+        self.victim_times.setdefault(event.victim.id, []).append(at)
+        self.victim_latest[event.victim.id] = event
+        self.suspect_victims.setdefault(event.suspect.id, set()).add(event.victim.id)
         return event
+
+    def repeat_previous(self, lo: int, hi: int, at: int) -> DAEvent:
+        """An incident of the look-back [lo, hi) whose victim comes back, each distinct victim with
+        probability proportional to its weight (1 by default)."""
+        rng = self.world.rng
+        while True:
+            previous = self.events[rng.randrange(lo, hi)]
+            times = self.victim_times[previous.victim.id]
+            in_lookback = bisect_left(times, at - DAY) - bisect_left(times, at - REPEAT_LOOKBACK)
+            weight = self.planted_weight(previous.victim.id, at) if self.history_signal else 1.0
+            if rng.random() * in_lookback < weight:
+                return previous
+
+    def planted_weight(self, victim_id: int, at: int) -> float:
+        """The planted relationship, a weight in (0, 1]: (incidents in the last 365 days, at most 4) / 4
+        x exp(-(days between the last two incidents, 365 for a first-time victim) / 180)
+        x (1 + the latest suspect's other victims, at most 2) / 3."""
+        times = self.victim_times[victim_id]
+        recent = len(times) - bisect_left(times, at - YEAR_DAYS * DAY)
+        gap = (times[-1] - times[-2]) / DAY if len(times) >= 2 else PLANTED_GAP_CAP_DAYS
+        suspect = self.victim_latest[victim_id].suspect
+        others = len(self.suspect_victims.get(suspect.id, set()) - {victim_id})
+        return (min(recent, PLANTED_INCIDENTS_CAP) / PLANTED_INCIDENTS_CAP
+                * math.exp(-min(gap, PLANTED_GAP_CAP_DAYS) / PLANTED_GAP_DAYS)
+                * (1 + min(others, PLANTED_OTHER_VICTIMS_CAP)) / (1 + PLANTED_OTHER_VICTIMS_CAP))
 
     def repeat_event(self, previous: DAEvent, at: int, year: int) -> DAEvent:
         rng = self.world.rng
@@ -427,12 +480,13 @@ def assign_case_closures(events: list[DAEvent], active: dict[str, int], end: int
 
 
 def da_history(profile: Profile, volumes: Volumes, rng: random.Random, names: NamePools,
-               first_person_id: int) -> tuple[list[DAEvent], int]:
+               first_person_id: int, history_signal: bool = False) -> tuple[list[DAEvent], int]:
     """Every DA incident of one partition, in time order, with grades, crimes, arrests, outcomes and
-    case closures assigned by exact quotas per year; and the next free true person id."""
+    case closures assigned by exact quotas per year; and the next free true person id. `history_signal`
+    plants a link between a victim's history and their coming back (DAHistory; off by default)."""
     bounds = year_bounds(profile)
     world = World(profile, rng, names, first_person_id)
-    history = DAHistory(world)
+    history = DAHistory(world, history_signal=history_signal)
     events = [history.draw(at, year, repeat) for at, year, repeat in da_slots(bounds, volumes, rng)]
     for year, (_, end) in enumerate(bounds):
         in_year = [e for e in events if e.year == year]

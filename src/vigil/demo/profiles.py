@@ -48,6 +48,7 @@ class Profile:
     serial_suspect_share: float = 0.12  # new victims whose suspect already abused someone else
     children_in_household_share: float = 0.45
     child_present_share: float = 0.35
+    women_aged_16_plus: int = 0  # living in the force area (ONS mid-year estimate): the MARAC's volume
 
     @property
     def years(self) -> int:
@@ -101,6 +102,7 @@ LEICESTERSHIRE_2013 = Profile(
                               "cps_decision": 0.03},
     active_cases_at_year_end=942,
     active_case_grade_shares={"high": 0.07, "medium": 0.18, "standard": 0.75},
+    women_aged_16_plus=420_000,  # Leicester, Leicestershire and Rutland, about 2013
 )
 
 PROFILES = {LEICESTERSHIRE_2013.name: LEICESTERSHIRE_2013}

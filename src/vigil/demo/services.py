@@ -20,8 +20,8 @@ from vigil.incidents.models import Area, Arrest, Crime, Incident, Involvement, O
 from vigil.people.models import Address, Person, PersonRecord, Phone, Relationship
 from vigil.risk.models import GradingDecision, RiskAssessment
 
-from . import writer
-from .force import COLUMNS, TABLES, CaseOwners, Ids, Lookups, Partition
+from . import marac, writer
+from .force import COLUMNS, CaseOwners, Ids, Lookups, Partition
 from .models import GeneratedForce, TrueIdentity
 from .noise import NoiseRates
 from .population import NamePools, da_history, volumes_for
@@ -34,7 +34,9 @@ MODELS = {
     "risk_assessment": RiskAssessment, "safeguarding_case": SafeguardingCase,
     "ownership_period": OwnershipPeriod,
     "grading_decision": GradingDecision,
+    **marac.models(),
 }
+ALL_COLUMNS = {**COLUMNS, **marac.COLUMNS}
 SPECIALISTS = 8  # demo-specialist-01 .. -08: who made the generated specialist reviews
 SPECIALIST_TEAM = ("daiu", "Domestic abuse investigation unit", Team.Kind.SPECIALIST)
 
@@ -126,6 +128,8 @@ class _Plan:
     specialist_ids: tuple[int, ...] = ()
     capacity_effect: bool = False
     case_owners: CaseOwners | None = None
+    marac_setup: marac.MaracSetup | None = None
+    history_signal: bool = False
 
 
 # An item of the stream: (partition index, rows by table or None at the partition's end, and the
@@ -139,12 +143,15 @@ def partition_stream(plan: _Plan) -> Iterator[StreamItem]:
     for index in range(plan.count):
         rng = random.Random(f"{plan.seed}:{index}")
         events, ids.true_person = da_history(plan.profile, plan.volumes, rng,
-                                             NamePools.build(plan.seed * 1000 + index), ids.true_person)
+                                             NamePools.build(plan.seed * 1000 + index), ids.true_person,
+                                             history_signal=plan.history_signal)
         partition = Partition(profile=plan.profile, volumes=plan.volumes, rng=rng, ids=ids, lookups=plan.lookups,
                               area_ids=plan.area_ids, tag=f"{plan.run_tag}-{index:02d}", noise=NoiseRates(),
                               review_rng=random.Random(f"{plan.seed}:{index}:specialist-reviews"),
                               specialist_ids=plan.specialist_ids, capacity_effect=plan.capacity_effect,
-                              case_owners=plan.case_owners)
+                              case_owners=plan.case_owners,
+                              marac=plan.marac_setup and marac.MaracCases(
+                                  plan.marac_setup, rng=random.Random(f"{plan.seed}:{index}:marac")))
         for rows, incident_count in partition.batches(events):
             yield index, rows, incident_count
         del events
@@ -183,12 +190,14 @@ def stream_from_child_process(plan: _Plan) -> Iterator[StreamItem]:
 
 def force_generate(*, profile: Profile, seed: int, scale: float = 1.0, progress: bool = False,
                    partition_limit: int | None = None, parallel: bool = False,
-                   capacity_effect: bool = False) -> GenerationSummary:
+                   capacity_effect: bool = False, history_signal: bool = False) -> GenerationSummary:
     """Generate `profile` at `scale` with `seed` into the database: the same seed gives the same
     rows. `partition_limit` stops after that many partitions (for measuring a national rate).
     `parallel` generates in a child process while this one writes (the command does; tests, which
     write inside their own transaction, need not). `capacity_effect` plants a link between the
-    specialist unit's open caseload and its downgrades (reviews.py; off by default)."""
+    specialist unit's open caseload and its downgrades (reviews.py; off by default). `history_signal`
+    plants a link between a victim's history and their coming back (population.DAHistory; off by
+    default: repeat victims are then drawn whatever their history)."""
     started = time.perf_counter()
     count, partition_scale = partitions_for(scale)
     if partition_limit is not None:
@@ -203,7 +212,10 @@ def force_generate(*, profile: Profile, seed: int, scale: float = 1.0, progress:
     lookups = Lookups(phones=dict(Phone.objects.values_list("e164", "pk")))
     plan = _Plan(profile=profile, volumes=volumes, seed=seed, count=count, ids=ids, lookups=lookups,
                  area_ids=area_ids, run_tag=generated.pk, specialist_ids=specialist_ids,
-                 capacity_effect=capacity_effect, case_owners=case_owners_ensure(area_ids, specialist_ids))
+                 capacity_effect=capacity_effect, case_owners=case_owners_ensure(area_ids, specialist_ids),
+                 history_signal=history_signal,
+                 marac_setup=marac.setup_ensure(profile=profile, volumes=volumes, partition_scale=partition_scale,
+                                          scale=scale, seed=seed, area_ids=area_ids, specialist_ids=specialist_ids))
     if parallel:
         connection.ensure_connection()  # opened before the fork; the child never touches it
     stream = stream_from_child_process(plan) if parallel else partition_stream(plan)
@@ -219,7 +231,7 @@ def force_generate(*, profile: Profile, seed: int, scale: float = 1.0, progress:
                         incidents += info[0]
                         person_records += info[1]
                         continue
-                    batches.put([(MODELS[table], COLUMNS[table], rows[table]) for table in TABLES])
+                    batches.put([(MODELS[table], ALL_COLUMNS[table], table_rows) for table, table_rows in rows.items()])
                     bar.update(info)
                 batches.drain()
     writer.sequences_reset(MODELS.values())
