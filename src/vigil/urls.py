@@ -11,6 +11,7 @@ urlpatterns = [
     path("linkage/", include("vigil.linkage.urls")),
     path("marac/", include("vigil.marac.urls")),
     path("insight/", include("vigil.insight.urls")),
+    path("evaluation/", include("vigil.evaluation.urls")),
     path("api/v1/", include("vigil.api.urls")),
     path("admin/", admin.site.urls),
 ]

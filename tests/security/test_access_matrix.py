@@ -211,6 +211,13 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "insight:briefing-withdraw": KEEPS_LESSONS,
     "insight:briefing-coverage": KEEPS_LESSONS,
     "insight:briefing-coverage-csv": KEEPS_LESSONS,
+    # How well risk is being judged (evaluation.view_report, evaluation.manage_models: analysts). A random
+    # version number is 404 for an analyst; training and switching on are POST-only (405).
+    "evaluation:report": frozenset({"analyst"}),
+    "evaluation:versions": frozenset({"analyst"}),
+    "evaluation:version-train": frozenset({"analyst"}),
+    "evaluation:version": frozenset({"analyst"}),
+    "evaluation:version-switch-on": frozenset({"analyst"}),
     "admin:*": frozenset({"administrator"}),
     # Admin pages that refuse everyone: lockout records and second-factor devices are never added by
     # hand, and autocomplete answers only with a model and field named in its query.

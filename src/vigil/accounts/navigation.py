@@ -20,6 +20,8 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("Specialist review", "risk:specialist", "risk.review_as_specialist"),
     ("Supervision report", "risk:supervision-report", "risk.view_supervision_report"),
     ("Capacity analysis", "risk:capacity", "risk.view_capacity_analysis"),
+    ("How well risk is judged", "evaluation:report", "evaluation.view_report"),
+    ("History signal versions", "evaluation:versions", "evaluation.view_report"),
     ("Referrals", "cases:referrals-received", "cases.acknowledge_referral"),
     ("Clare's Law requests", "cases:disclosures", "cases.handle_disclosure"),
     ("Background work", "cases:worker-status", "cases.view_worker_status"),

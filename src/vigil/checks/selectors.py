@@ -86,6 +86,9 @@ class PersonHistory:
     marac_12m: date | None = None
     code_word: str = ""
     open_cases: list[OpenCase] = field(default_factory=list)
+    # (latest assessment, evaluation.advisory.Advisory) for a victim on this call, set by the views only
+    # when a version of the history signal is active; never part of the history's SQL.
+    advisory: tuple | None = None
 
     @property
     def is_repeat_victim(self) -> bool:

@@ -29,7 +29,7 @@ from vigil.risk.models import RiskAssessment
 
 from . import metrics
 from .comparison import AucDifference, auc_difference
-from .fairness import fairness_guard
+from .fairness import fairness_guard, subgroup_error_rates
 from .history_model import Contribution, HistoryModel, fit
 from .metrics import GRADES, AucResult, Proportion
 from .models import HistoryModelVersion, Outcome
@@ -292,10 +292,12 @@ def signal_evaluation(model: HistoryModel, training: list[AssessmentRow], valida
     passed = True
     if 0 < sum(harmed) < len(harmed):
         for attribute in SUBGROUPS:
-            result = fairness_guard(flagged, harmed, [row.subgroup(attribute) for row in validation],
-                                    margin=policy.fairness_margin, min_group_size=policy.fairness_min_group_size)
+            groups = [row.subgroup(attribute) for row in validation]
+            result = fairness_guard(flagged, harmed, groups, margin=policy.fairness_margin,
+                                    min_group_size=policy.fairness_min_group_size)
             passed = passed and result.passed
-            fairness["by"][attribute] = {"passed": result.passed, "judgements": result.judgements}
+            fairness["by"][attribute] = {"passed": result.passed, "judgements": result.judgements,
+                                         "rates": list(subgroup_error_rates(flagged, harmed, groups).values())}
     else:
         passed = False
         fairness["note"] = "the validation period has no harmed or no unharmed assessments: not judged"

@@ -13,6 +13,9 @@ The rules, in plain words:
 - Agreeing and amending are both decisions, each with a written rationale of at least
   RATIONALE_MIN_LENGTH characters. An amendment is a new GradingDecision; earlier decisions are kept.
 - Judgement never goes below the instrument's floor (14 or more "yes" answers: never below high).
+- The active history signal (evaluation.advisory) is shown beside the grading as advisory. It never
+  changes a grading; a grading below what it suggests needs its rationale to say why (every review
+  decision needs a rationale anyway: the error then names the signal).
 - Nobody supervises or specialist-reviews an assessment they made themselves.
 - Specialist review comes after supervision, because the supervisor's grading can change whether the
   unit must review at all (domain.md: all high; medium with a serious offence; honour-based abuse,
@@ -36,11 +39,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from vigil.audit.services import audit_record, audit_record_each
+from vigil.evaluation.advisory import advisory_for, grading_below_signal
 
 from . import instruments, routing, scene, scoring
 from .models import Answer, GradingDecision, ReviewOpening, RiskAssessment
 from .policy import RATIONALE_MIN_LENGTH, SUPERVISION_DEADLINE
-from .services import case_risk_follows
+from .services import case_risk_follows, signal_rationale_message
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -321,8 +325,11 @@ def review_open(*, assessment: RiskAssessment, by, stage: str, now: datetime | N
     return opening
 
 
-def _check_decision(*, assessment: RiskAssessment, by, stage: str, grade: str, rationale: str) -> ReviewOpening:
-    """The rules both reviews share; raises ValidationError with every problem found."""
+def _check_decision(*, assessment: RiskAssessment, by, stage: str, grade: str, rationale: str,
+                    suggested: str = "") -> ReviewOpening:
+    """The rules both reviews share; raises ValidationError with every problem found. `suggested` is what
+    the active history signal suggests (advisory): a grading below it is never refused or changed, but
+    the rationale asked for says why it is below."""
     if assessment.status != RiskAssessment.Status.SUBMITTED:
         raise ValidationError("This assessment has not been submitted yet: it cannot be reviewed.")
     if assessment.officer_id is not None and assessment.officer_id == by.pk:
@@ -341,7 +348,9 @@ def _check_decision(*, assessment: RiskAssessment, by, stage: str, grade: str, r
         if scoring.below(grade, floor):
             errors["grade"] = (f"With {assessment.yes_count} \"yes\" answers the grading cannot be below {floor}: "
                                "professional judgement may raise a grade, not lower it below that.")
-    if len(rationale) < RATIONALE_MIN_LENGTH:
+    if len(rationale) < RATIONALE_MIN_LENGTH and grading_below_signal(grade, suggested):
+        errors["rationale"] = signal_rationale_message(suggested, grade)
+    elif len(rationale) < RATIONALE_MIN_LENGTH:
         agree = grade == assessment.grade
         errors["rationale"] = (
             "Write your rationale in at least a sentence (" + str(RATIONALE_MIN_LENGTH) + " characters or more): "
@@ -350,6 +359,13 @@ def _check_decision(*, assessment: RiskAssessment, by, stage: str, grade: str, r
     if errors:
         raise ValidationError(errors)
     return opening
+
+
+def _suggested(assessment: RiskAssessment) -> str:
+    """What the active history signal suggests for `assessment` (advisory), "" when none is active. Read
+    before the decision's transaction: it reads only what was recorded before the incident."""
+    advisory = advisory_for(assessment)
+    return advisory.suggested if advisory is not None else ""
 
 
 def _locked(assessment: RiskAssessment) -> RiskAssessment:
@@ -364,10 +380,11 @@ def supervision_decide(*, assessment: RiskAssessment, by, grade: str, rationale:
     specialist routing is worked out again."""
     now = now or timezone.now()
     rationale = (rationale or "").strip()
+    suggested = _suggested(assessment)
     with transaction.atomic():
         assessment = _locked(assessment)
         opening = _check_decision(assessment=assessment, by=by, stage=Stage.SUPERVISOR, grade=grade,
-                                  rationale=rationale)
+                                  rationale=rationale, suggested=suggested)
         previous = assessment.grade
         decision = GradingDecision.objects.create(
             assessment=assessment, stage=Stage.SUPERVISOR, grade=grade, previous_grade=previous,
@@ -397,6 +414,7 @@ def specialist_decide(*, assessment: RiskAssessment, by, grade: str, rationale: 
     without contact is flagged to the unit's manager (see the module's notes)."""
     now = now or timezone.now()
     rationale = (rationale or "").strip()
+    suggested = _suggested(assessment)
     with transaction.atomic():
         assessment = _locked(assessment)
         if not assessment.specialist_reasons:
@@ -406,7 +424,7 @@ def specialist_decide(*, assessment: RiskAssessment, by, grade: str, rationale: 
         errors = {}
         try:
             opening = _check_decision(assessment=assessment, by=by, stage=Stage.SPECIALIST, grade=grade,
-                                      rationale=rationale)
+                                      rationale=rationale, suggested=suggested)
         except ValidationError as error:
             if not hasattr(error, "error_dict"):
                 raise

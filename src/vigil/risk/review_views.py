@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from vigil.accounts.access import requires
+from vigil.evaluation.advisory import advisory_for
 from vigil.formtools import apply_errors
 from vigil.people.services import restricted_access_granted
 
@@ -169,7 +170,7 @@ def _review_page(request, assessment, *, stage: str, form_class, template: str, 
         "assessment": assessment, "summary": review.assessment_summary(assessment), "form": form,
         "error_list": _error_list(form) if form.errors else [], "decided": decided, "blocked": blocked,
         "can_decide": can_decide, "queue_url": queue_url,
-        "rationale_min": review.RATIONALE_MIN_LENGTH,
+        "rationale_min": review.RATIONALE_MIN_LENGTH, "advisory": advisory_for(assessment),
     })
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from vigil.audit.services import audit_record
 from vigil.cases.models import SafeguardingCase
 from vigil.cases.services import case_risk_set
+from vigil.evaluation.advisory import advisory_for, grading_below_signal
 from vigil.incidents.models import Incident, Involvement
 from vigil.people.models import PersonRecord
 
@@ -22,6 +23,11 @@ from .policy import RATIONALE_MIN_LENGTH, SUPERVISION_DEADLINE
 def _subject(assessment: RiskAssessment):
     person = assessment.victim.person
     return person.public_id if person is not None else None
+
+
+def signal_rationale_message(suggested: str, grade: str) -> str:
+    return (f"The history signal (advisory) suggests {suggested} risk: explain in a sentence or two "
+            f"({RATIONALE_MIN_LENGTH} characters or more) why you grade the risk {grade}")
 
 
 def case_risk_follows(*, assessment: RiskAssessment, by, now: datetime, request=None) -> None:
@@ -139,8 +145,9 @@ def assessment_submit(*, assessment: RiskAssessment, by, grade: str, rationale: 
                       now: datetime | None = None, request=None) -> GradingDecision:
     """The officer's grading, and the assessment goes to the supervisor's queue with a deadline. Every
     question must have an answer (not known is an answer); a grade that differs from what the answers
-    indicate, or a grade by judgement alone, needs a rationale; with 14 or more yes answers judgement
-    may not go below high."""
+    indicate, or a grade by judgement alone, or a grade below what the active history signal suggests
+    (advisory: it never changes the grade), needs a rationale; with 14 or more yes answers judgement may
+    not go below high."""
     now = now or timezone.now()
     _editable(assessment, by)
     errors = {}
@@ -158,10 +165,14 @@ def assessment_submit(*, assessment: RiskAssessment, by, grade: str, rationale: 
     if grade in scoring.GRADE_ORDER and scoring.below(grade, floor):
         errors["grade"] = (f"With {scoring.yes_count(definition, answers)} \"yes\" answers the grading cannot be "
                            f"below {floor}: professional judgement may raise a grade, not lower it.")
-    elif grade in scoring.GRADE_ORDER and scoring.needs_rationale(grade, indicated) \
-            and len(rationale) < RATIONALE_MIN_LENGTH:
-        errors["rationale"] = ("Explain your grading in a sentence or two: it differs from what the answers "
-                               "indicate" if indicated else "Explain your professional judgement in a sentence or two")
+    elif grade in scoring.GRADE_ORDER and len(rationale) < RATIONALE_MIN_LENGTH:
+        advisory = advisory_for(assessment)
+        if advisory is not None and grading_below_signal(grade, advisory.suggested):
+            errors["rationale"] = signal_rationale_message(advisory.suggested, grade)
+        elif scoring.needs_rationale(grade, indicated):
+            errors["rationale"] = ("Explain your grading in a sentence or two: it differs from what the answers "
+                                   "indicate" if indicated else
+                                   "Explain your professional judgement in a sentence or two")
     if errors:
         raise ValidationError(errors)
     offences = assessment.incident.crimes.values_list("offence_group", flat=True)

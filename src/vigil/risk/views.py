@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from vigil.accounts.access import requires
+from vigil.evaluation.advisory import advisory_for
 from vigil.formtools import is_uuid
 from vigil.incidents.models import Incident
 from vigil.people.models import PersonRecord
@@ -63,6 +64,7 @@ def _form_context(request, assessment, *, errors=None):
         "yes_count": scoring.yes_count(definition, answers), "indicated": scoring.indicated_grade(definition, answers),
         "floor": scoring.grade_floor(definition, answers), "unanswered": services.unanswered(assessment),
         "editable": assessment.status == RiskAssessment.Status.IN_PROGRESS and assessment.officer_id == request.user.pk,
+        "advisory": advisory_for(assessment),
     }
 
 
