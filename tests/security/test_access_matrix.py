@@ -188,6 +188,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "insight:pack": (VIEWS_PACK := frozenset({"analyst", "supervisor", "control_room_supervisor"})),
     "insight:pack-csv": VIEWS_PACK,
     "insight:pack-pdf": VIEWS_PACK,
+    # Importing partner figures (insight.import_partner_figures): analysts.
+    "insight:partner-figures": frozenset({"analyst"}),
     # Victim surveys (insight.run_surveys: analysts, neighbourhood and repeat-case officers, supervisors); a
     # random case or survey id is 404 for an allowed role. The results: those and the pack's readers.
     "insight:surveys": (RUNS_SURVEYS := frozenset({"analyst", "neighbourhood_officer", "repeat_case_officer",

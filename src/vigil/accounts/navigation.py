@@ -37,6 +37,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("MARAC information requests", "marac:information-requests", "marac.view_marac"),
     ("MARAC figures", "marac:figures", "marac.view_figures"),
     ("Performance pack", "insight:pack", "insight.view_pack"),
+    ("Partner figures", "insight:partner-figures", "insight.import_partner_figures"),
     ("Victim surveys", "insight:surveys", "insight.run_surveys"),
     ("Survey results", "insight:survey-results", "insight.view_survey_results"),
     ("Lessons from reviews", "insight:reviews", "insight.manage_lessons"),

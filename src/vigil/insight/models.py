@@ -157,4 +157,5 @@ class BriefingAcknowledgement(models.Model):
         return f"{self.briefing} read"
 
 
+from .partner_models import *  # noqa: E402,F401,F403
 from .survey_models import *  # noqa: E402,F401,F403

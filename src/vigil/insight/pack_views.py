@@ -142,8 +142,27 @@ def _p(value: float | None) -> str:
 
 # --- the page, the CSV and the document -----------------------------------------------------------------
 
-def pack_context(pack: rules.PerformancePack) -> dict:
-    """What the page and the document show: the rows by section, the charts, the definitions."""
+def pack_extras(*, viewer, period: PackPeriod, area=None, request=None) -> dict:
+    """What the pack shows beside its figures: the victim survey results for the period and area (for a
+    viewer who may see them; the comments only for one who may read them; `viewer` None, the command
+    line: the results without comments) and the partner figures overlapping the period."""
+    from . import surveys
+    from .partner_services import partner_figures_overlapping
+    from .survey_selectors import RESULTS_PERMISSION, survey_analysis, survey_responses
+
+    start, end = period.starts_at, period.ends_at
+    analysis = None
+    if viewer is None:
+        analysis = surveys.analyse(survey_responses(start=start, end=end, area=area), with_examples=False)
+    elif viewer.has_perm(RESULTS_PERMISSION):
+        analysis = survey_analysis(viewer=viewer, start=start, end=end, area=area, request=request)
+    return {"analysis": analysis,
+            "partner_figures": partner_figures_overlapping(start=period.start, end=period.end)}
+
+
+def pack_context(pack: rules.PerformancePack, extras: dict | None = None) -> dict:
+    """What the page and the document show: the rows by section, the charts, the definitions, and the
+    survey results and partner figures (`pack_extras`) when given."""
     sections: dict[str, list[dict]] = {}
     for row in rules.pack_rows(pack):
         sections.setdefault(row.section, []).append(
@@ -154,6 +173,7 @@ def pack_context(pack: rules.PerformancePack) -> dict:
         "definitions": list(rules.DEFINITIONS.values()),
         "area_name": pack.inputs.area[1] if pack.inputs.area else "Whole force",
         "not_available": sorted(pack.not_available.items()),
+        "analysis": None, "partner_figures": [], **(extras or {}),
     }
 
 
@@ -192,10 +212,12 @@ def pack_csv_text(pack: rules.PerformancePack) -> str:
     return out.getvalue()
 
 
-def pack_document_html(pack: rules.PerformancePack, *, request=None, pdf: bool = False) -> str:
+def pack_document_html(pack: rules.PerformancePack, *, request=None, pdf: bool = False,
+                       extras: dict | None = None) -> str:
     """The pack as one standalone HTML document (the PDF's source and `vigil report --format html`)."""
     return render_to_string("insight/pack_document.html",
-                            {**pack_context(pack), "pdf": pdf, "generated_at": timezone.now()}, request=request)
+                            {**pack_context(pack, extras), "pdf": pdf, "generated_at": timezone.now()},
+                            request=request)
 
 
 def _period_from_request(request):
@@ -221,23 +243,25 @@ def pack(request):
         return render(request, "insight/pack.html", context, status=400)
     result = performance_pack(viewer=request.user, period=period, area=area, request=request)
     query = {"from": period.start.isoformat(), "to": period.end.isoformat(), **({"area": area.code} if area else {})}
-    context |= pack_context(result) | {"download_query": urlencode(query)}
+    extras = pack_extras(viewer=request.user, period=period, area=area, request=request)
+    context |= pack_context(result, extras) | {"download_query": urlencode(query)}
     return render(request, "insight/pack.html", context)
 
 
 def _download(request, format: str):
-    """(pack, None) for a valid query, audited as an export; (None, the page with the errors) otherwise."""
+    """(pack, None, period, area) for a valid query, audited as an export; (None, the page with the errors,
+    None, None) otherwise."""
     form, period, area = _period_from_request(request)
     if period is None:
-        return None, render(request, "insight/pack.html", {"form": form}, status=400)
+        return None, render(request, "insight/pack.html", {"form": form}, status=400), None, None
     result = pack_compute(period=period, area=area)
     pack_export(viewer=request.user, pack=result, format=format, request=request)
-    return result, None
+    return result, None, period, area
 
 
 @requires("insight.view_pack")
 def pack_csv(request):
-    result, refused = _download(request, "csv")
+    result, refused, _, _ = _download(request, "csv")
     if refused is not None:
         return refused
     response = HttpResponse(pack_csv_text(result), content_type="text/csv; charset=utf-8")
@@ -250,9 +274,10 @@ def pack_csv(request):
 def pack_pdf(request):
     from vigil.pdf import pdf_response
 
-    result, refused = _download(request, "pdf")
+    result, refused, period, area = _download(request, "pdf")
     if refused is not None:
         return refused
+    extras = pack_extras(viewer=request.user, period=period, area=area, request=request)
     return pdf_response(request, "insight/pack_document.html",
-                        {**pack_context(result), "generated_at": timezone.now()},
+                        {**pack_context(result, extras), "generated_at": timezone.now()},
                         filename=pack_filename(result, "pdf"))

@@ -24,3 +24,7 @@ runs_surveys = is_force_user & has_role("analyst", "neighbourhood_officer", "rep
 rules.add_perm("insight.run_surveys", runs_surveys)
 rules.add_perm("insight.view_survey_results", runs_surveys | views_pack)
 rules.add_perm("insight.read_survey_comments", is_force_user & has_role("analyst", "supervisor"))
+
+# Partner figures (partner_services.py): analysts import the figures partner agencies send them (an IDVA
+# service's, for example) for the performance pack, where the pack's readers see them.
+rules.add_perm("insight.import_partner_figures", is_force_user & has_role("analyst"))

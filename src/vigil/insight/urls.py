@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import lessons_views, pack_views, survey_views, views  # noqa: F401
+from . import lessons_views, pack_views, partner_views, survey_views, views  # noqa: F401
 
 app_name = "insight"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("pack/", pack_views.pack, name="pack"),
     path("pack/pack.csv", pack_views.pack_csv, name="pack-csv"),
     path("pack/pack.pdf", pack_views.pack_pdf, name="pack-pdf"),
+    # Partner figures (partner_views.py): analysts import a CSV file of them; the pack shows them.
+    path("partner-figures/", partner_views.partner_figures, name="partner-figures"),
     # Lessons from reviews: briefings for every signed-in user; the register and coverage for analysts and
     # administrators (lessons_views.py).
     path("briefings/", lessons_views.briefings_for_you, name="briefings-for-you"),

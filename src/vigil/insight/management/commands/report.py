@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from vigil.incidents.models import Area
 from vigil.insight.pack import pack_json
 from vigil.insight.pack_selectors import MAX_PERIOD, PackPeriod, pack_compute, pack_export
-from vigil.insight.pack_views import pack_csv_text, pack_document_html
+from vigil.insight.pack_views import pack_csv_text, pack_document_html, pack_extras
 
 FORMATS = ("json", "csv", "html", "pdf")
 
@@ -49,17 +49,18 @@ class Command(BaseCommand):
                 codes = ", ".join(Area.objects.order_by("code").values_list("code", flat=True)) or "none"
                 raise CommandError(f"no area with the code {area!r} (areas: {codes})")
         pack = pack_compute(period=period, area=chosen)
+        extras = pack_extras(viewer=None, period=period, area=chosen) if format in ("html", "pdf") else None
         if format == "json":
             content: str | bytes = json.dumps(pack_json(pack), indent=2) + "\n"
         elif format == "csv":
             content = pack_csv_text(pack)
         elif format == "html":
-            content = pack_document_html(pack)
+            content = pack_document_html(pack, extras=extras)
         else:
             from vigil.pdf import PdfUnavailable, render_pdf
 
             try:
-                content = render_pdf(pack_document_html(pack, pdf=True))
+                content = render_pdf(pack_document_html(pack, pdf=True, extras=extras))
             except PdfUnavailable as error:
                 raise CommandError(str(error)) from None
         pack_export(viewer=None, pack=pack, format=format, via="vigil report")
