@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.utils import timezone
 
 
 class VigilAdminSite(admin.AdminSite):
@@ -35,3 +36,26 @@ class VigilAdminSite(admin.AdminSite):
         if request.user.is_authenticated:
             raise PermissionDenied
         return redirect_to_login(request.GET.get("next", "/admin/"))
+
+
+class PolicyRowsAdmin(admin.ModelAdmin):
+    """A policy kept as rows (linkage.ListPolicy, evaluation.EvaluationPolicy): administrators change it by
+    adding a row with a reason; rows are never edited or deleted, so the table is the policy's history and
+    the latest row is in force. Subclasses name the fields and `policy_in_force`, which gives the values
+    the add form starts from."""
+
+    policy_in_force = None  # staticmethod(a function of no arguments giving a dataclass of the values in force)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_changeform_initial_data(self, request):
+        return dict(self.policy_in_force().__dict__)
+
+    def save_model(self, request, obj, form, change):
+        obj.effective_from = timezone.now()
+        obj.changed_by = request.user
+        super().save_model(request, obj, form, change)

@@ -80,6 +80,23 @@ def safe_number(case: SafeguardingCase):
     return contact.phone if contact is not None else None
 
 
+def safe_number_errors(*, case: SafeguardingCase, safe_number_used: bool | None,
+                       confirmed_safe: bool) -> dict[str, str]:
+    """The safe-number check of a telephone call to the victim (a contact, a survey): {field: message}."""
+    number = safe_number(case)
+    if safe_number_used is None:
+        return {"safe_number_used": "Say whether you called the victim's safe number"}
+    if number is None and safe_number_used:
+        return {"safe_number_used": "No safe number is recorded for the victim, so it cannot have been used: "
+                                    "answer no and confirm the number you called was safe"}
+    if not safe_number_used and not confirmed_safe:
+        return {"confirmed_safe": "No safe number is recorded for the victim: confirm the number you called was "
+                                  "safe to use" if number is None else
+                                  "You did not use the victim's safe number: confirm the number you called was "
+                                  "safe to use"}
+    return {}
+
+
 def _routine_due(case: SafeguardingCase, after: datetime) -> datetime:
     return deadlines.end_of_day(after.astimezone(LONDON).date() + timedelta(days=case.update_every_days))
 
@@ -106,21 +123,13 @@ def contact_log(*, case: SafeguardingCase, by, method: str, outcome: str, safe_n
         errors["told"] = "You can record what the victim was told only if you spoke to them or sent a message"
     if len(note) > NOTE_MAX_LENGTH:
         errors["note"] = f"Keep the note to {NOTE_MAX_LENGTH} characters or fewer"
-    number = safe_number(case)
     remark = ""
     if method == Contact.Method.PHONE:
-        if safe_number_used is None:
-            errors["safe_number_used"] = "Say whether you called the victim's safe number"
-        elif number is None and safe_number_used:
-            errors["safe_number_used"] = ("No safe number is recorded for the victim, so it cannot have been used: "
-                                          "answer no and confirm the number you called was safe")
-        elif not safe_number_used and not confirmed_safe:
-            errors["confirmed_safe"] = (
-                "No safe number is recorded for the victim: confirm the number you called was safe to use"
-                if number is None else
-                "You did not use the victim's safe number: confirm the number you called was safe to use")
-        elif not safe_number_used:
-            remark = NO_SAFE_NUMBER_NOTE if number is None else OTHER_NUMBER_NOTE
+        number_errors = safe_number_errors(case=case, safe_number_used=safe_number_used,
+                                           confirmed_safe=confirmed_safe)
+        errors.update(number_errors)
+        if not number_errors and not safe_number_used:
+            remark = NO_SAFE_NUMBER_NOTE if safe_number(case) is None else OTHER_NUMBER_NOTE
     else:
         safe_number_used = False
     if task is not None:

@@ -1,29 +1,15 @@
 """The evaluation app in the admin: its policy, changed by adding a row with a reason (policy.py)."""
 
 from django.contrib import admin
-from django.utils import timezone
+
+from vigil.admin_site import PolicyRowsAdmin
 
 from .models import EvaluationPolicy
-from .policy import POLICY_FIELDS
+from .policy import POLICY_FIELDS, evaluation_policy
 
 
 @admin.register(EvaluationPolicy)
-class EvaluationPolicyAdmin(admin.ModelAdmin):
+class EvaluationPolicyAdmin(PolicyRowsAdmin):
     list_display = ["effective_from", *POLICY_FIELDS, "changed_by", "reason"]
     fields = [*POLICY_FIELDS, "reason"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_changeform_initial_data(self, request):
-        from .policy import evaluation_policy
-
-        return dict(evaluation_policy().__dict__)
-
-    def save_model(self, request, obj, form, change):
-        obj.effective_from = timezone.now()
-        obj.changed_by = request.user
-        super().save_model(request, obj, form, change)
+    policy_in_force = staticmethod(evaluation_policy)

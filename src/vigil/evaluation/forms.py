@@ -1,24 +1,18 @@
 """The evaluation pages' forms: the report's period, area, outcome and horizon; a new version's training
 and validation periods. Dates are typed as YYYY-MM-DD, as on the other analyst pages."""
 
-from datetime import timedelta
 
 from django import forms
 
+from vigil.formtools import analysis_date_field, period_checked
 from vigil.incidents.models import Area
 
 from .models import Outcome
 from .policy import EvaluationPolicyValues
 
-DATE_HINT = "For example, 2013-08-31"
-MAX_PERIOD = timedelta(days=10 * 366)
-
 
 def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(label=label, input_formats=["%Y-%m-%d"], help_text=DATE_HINT,
-                           error_messages={"required": f"Enter the {label.lower()}",
-                                           "invalid": f"Enter the {label.lower()} as a real date in the form "
-                                                      f"YYYY-MM-DD, for example 2013-08-31"})
+    return analysis_date_field(label, required=True)
 
 
 def _outcome_field() -> forms.ChoiceField:
@@ -35,15 +29,6 @@ def _horizon_field(policy: EvaluationPolicyValues) -> forms.TypedChoiceField:
         help_text="How long after the assessment harm is counted (the force's policy sets the choices)",
         error_messages={"required": "Choose the follow-up period",
                         "invalid_choice": "Choose one of the follow-up periods listed"})
-
-
-def _check_period(form: forms.Form, start_name: str, end_name: str) -> None:
-    start, end = form.cleaned_data.get(start_name), form.cleaned_data.get(end_name)
-    if start and end:
-        if end < start:
-            form.add_error(end_name, "The end date must be the same as or after the start date")
-        elif end - start > MAX_PERIOD:
-            form.add_error(end_name, "The period can be at most 10 years long")
 
 
 class ReportForm(forms.Form):
@@ -63,7 +48,7 @@ class ReportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        _check_period(self, "from", "to")
+        period_checked(self, "from", "to")
         return cleaned
 
 
@@ -81,8 +66,8 @@ class TrainForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        _check_period(self, "training_from", "training_to")
-        _check_period(self, "validation_from", "validation_to")
+        period_checked(self, "training_from", "training_to")
+        period_checked(self, "validation_from", "validation_to")
         training_to, validation_from = cleaned.get("training_to"), cleaned.get("validation_from")
         if training_to and validation_from and validation_from <= training_to and not self.has_error(
                 "training_to"):

@@ -37,7 +37,6 @@ OBJECT_TYPE = "insight.PerformancePack"
 # cases.selectors.CONTACT_TASK_KINDS: the tasks done by contacting or telling the victim.
 CONTACT_TASK_KINDS = (Task.Kind.CONTACT_VICTIM, Task.Kind.TELL_VICTIM, Task.Kind.COURT_BAIL_TELL_VICTIM,
                       Task.Kind.RELEASE_NOTIFY)
-MAX_PERIOD = timedelta(days=10 * 366)
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from vigil.audit.services import audit_record
-from vigil.cases.contact_services import safe_number
+from vigil.cases.contact_services import safe_number_errors
 from vigil.cases.models import SafeguardingCase, Task
 from vigil.cases.services import (
     display,
@@ -51,29 +51,11 @@ WELFARE_CHECK_MINUTES = 15
 CALL_BACK_HOURS = 24
 WELFARE_KEY = "survey-welfare:"
 CALL_BACK_KEY = "survey-call-back:"
-NO_SAFE_NUMBER_NOTE = "No safe number recorded: the caller confirmed the number called was safe."
-OTHER_NUMBER_NOTE = "Not the recorded safe number: the caller confirmed it was safe to call."
 
 
 def _check_caller(by) -> None:
     if by is None or not by.has_perm(PERMISSION):
         raise PermissionDenied("You may not make victim surveys")
-
-
-def number_errors(*, case: SafeguardingCase, safe_number_used: bool | None, confirmed_safe: bool) -> dict[str, str]:
-    """The safe-number check, as contact_log makes it."""
-    number = safe_number(case)
-    if safe_number_used is None:
-        return {"safe_number_used": "Say whether you called the victim's safe number"}
-    if number is None and safe_number_used:
-        return {"safe_number_used": "No safe number is recorded for the victim, so it cannot have been used: "
-                                    "answer no and confirm the number you called was safe"}
-    if not safe_number_used and not confirmed_safe:
-        return {"confirmed_safe": "No safe number is recorded for the victim: confirm the number you called was "
-                                  "safe to use" if number is None else
-                                  "You did not use the victim's safe number: confirm the number you called was "
-                                  "safe to use"}
-    return {}
 
 
 def survey_start(*, case: SafeguardingCase, by, safe_number_used: bool | None, first_step: str,
@@ -89,7 +71,7 @@ def survey_start(*, case: SafeguardingCase, by, safe_number_used: bool | None, f
     if case.victim.person is not None and case.victim.person.restricted:
         errors["case"] = ("The victim's record is restricted: a survey is made only by arrangement with the "
                           "record's owner, not from this list")
-    errors.update(number_errors(case=case, safe_number_used=safe_number_used, confirmed_safe=confirmed_safe))
+    errors.update(safe_number_errors(case=case, safe_number_used=safe_number_used, confirmed_safe=confirmed_safe))
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import lessons_views, pack_views, partner_views, survey_views, views  # noqa: F401
+from . import lessons_views, pack_views, partner_views, survey_views
 
 app_name = "insight"
 

@@ -6,57 +6,27 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django import forms
 from django.shortcuts import render
 
 from vigil.accounts.access import requires
 from vigil.audit.services import audit_record
+from vigil.formtools import AreaPeriodForm
 from vigil.incidents.models import Area
 
 from .capacity import CapacityAnalysis, analyse, explain, percent, points, points_word
 from .capacity_data import Period, default_period, weekly_observations
 
-MAX_PERIOD = timedelta(days=10 * 366)
-DATE_HINT = "For example, 2013-08-31"
 
-
-class CapacityForm(forms.Form):
-    """?from=YYYY-MM-DD&to=YYYY-MM-DD[&area=code]; both dates or neither (the last 12 months of data)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", "All areas")] + [(a.code, a.name) for a in Area.objects.order_by("name")]
+class CapacityForm(AreaPeriodForm):
+    """?from=YYYY-MM-DD&to=YYYY-MM-DD[&area=code]; both dates or neither (the last 12 months of data); the
+    period must hold a whole week, Monday to Sunday."""
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("from"), cleaned.get("to")
-        given = {name: bool((self.data.get(name) or "").strip()) for name in ("from", "to")}
-        if given["from"] and not given["to"] and "to" not in self.errors:
-            self.add_error("to", "Enter the end date as well as the start date")
-        if given["to"] and not given["from"] and "from" not in self.errors:
-            self.add_error("from", "Enter the start date as well as the end date")
-        if start and end:
-            if start > end:
-                self.add_error("to", "The end date must be the same as or after the start date")
-            elif end - start > MAX_PERIOD:
-                self.add_error("to", "The period can be at most 10 years long")
-            elif not Period(start, end).mondays:
-                self.add_error("to", "The period must include a whole week from Monday to Sunday")
+        if start and end and not self.errors.get("to") and not Period(start, end).mondays:
+            self.add_error("to", "The period must include a whole week from Monday to Sunday")
         return cleaned
-
-
-def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(label=label, required=False, input_formats=["%Y-%m-%d"], help_text=DATE_HINT,
-                           error_messages={"invalid": f"Enter the {label.lower()} as a real date in the form "
-                                                      f"YYYY-MM-DD, for example 2013-08-31"})
-
-
-# "from" is a Python keyword, so the fields are added by name.
-CapacityForm.base_fields = {
-    "from": _date_field("Start date"),
-    "to": _date_field("End date"),
-    "area": forms.ChoiceField(label="Area", required=False, choices=[]),
-}
 
 
 @dataclass(frozen=True)

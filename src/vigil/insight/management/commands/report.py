@@ -11,9 +11,10 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from vigil.formtools import MAX_ANALYSIS_PERIOD
 from vigil.incidents.models import Area
 from vigil.insight.pack import pack_json
-from vigil.insight.pack_selectors import MAX_PERIOD, PackPeriod, pack_compute, pack_export
+from vigil.insight.pack_selectors import PackPeriod, pack_compute, pack_export
 from vigil.insight.pack_views import pack_csv_text, pack_document_html, pack_extras
 
 FORMATS = ("json", "csv", "html", "pdf")
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         period = PackPeriod(_day(start), _day(end))
         if period.end < period.start:
             raise CommandError("--to must be the same day as --from or later")
-        if period.end - period.start > MAX_PERIOD:
+        if period.end - period.start > MAX_ANALYSIS_PERIOD:
             raise CommandError("the period can be at most 10 years long")
         chosen = None
         if area:

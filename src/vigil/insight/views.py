@@ -1,1 +1,0 @@
-"""The insight pages: thin views that call one selector or service and render."""
