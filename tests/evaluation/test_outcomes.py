@@ -88,12 +88,25 @@ def test_outcomes_follow_the_assessment_within_each_horizon(history):
         ("further_crime", 3): True, ("further_crime", 6): True, ("further_crime", 12): True,
         ("further_incident", 3): True, ("further_incident", 6): True, ("further_incident", 12): True,
         ("serious_harm", 3): False, ("serious_harm", 6): False, ("serious_harm", 12): True,
+        ("homicide_or_near_fatal", 3): False, ("homicide_or_near_fatal", 6): False,
+        ("homicide_or_near_fatal", 12): False,
     }
     # After 10 January: the next incident is June's (4.7 months), with its assault with injury.
     assert first.outcome("further_incident", 3) is False
     assert first.outcome("further_incident", 6) is True
     assert first.outcome("serious_harm", 3) is False
     assert first.outcome("serious_harm", 6) is True
+
+
+def test_an_attempted_murder_is_a_near_fatal_outcome_and_serious_harm(history):
+    attempt = crime_create(group="attempted_murder", recorded_at=at(2012, 10, 1))
+    Crime.objects.filter(pk=attempt.pk).update(victim=history["index"].victim)
+
+    row = rows_by_assessment()[history["index"].pk]
+
+    # Four months after 1 June 2012: within 6 and 12 months, not 3.
+    assert [row.outcome("homicide_or_near_fatal", months) for months in (3, 6, 12)] == [False, True, True]
+    assert row.outcome("serious_harm", 6) is True
 
 
 def test_an_outcome_not_yet_followed_up_is_none(history):

@@ -77,6 +77,13 @@ def test_the_officers_grading_judged_by_hand(six_victims):
     assert (officer.serious_harm_graded_high.count, officer.serious_harm_graded_high.total) == (1, 1)
 
 
+def test_an_outcome_no_one_suffered_is_reported_as_not_measurable_not_as_a_number(six_victims):
+    report = evaluation_run(period=JANUARY_2012, outcome="homicide_or_near_fatal", horizon_months=3)
+    assert (report.assessments, report.followed_up, report.harmed) == (6, 6, 0)
+    officer = predictor(report, "officer_grading")
+    assert officer.auc is None and officer.thresholds == () and officer.harmed == 0
+
+
 def test_the_yes_count_supervisor_and_questions(six_victims):
     grading_decision_create(assessment=six_victims[0], stage="supervisor", grade="medium", previous_grade="high")
     grading_decision_create(assessment=six_victims[3], stage="supervisor", grade="high", previous_grade="standard")

@@ -78,6 +78,13 @@ def test_the_report_shows_each_judgement_the_chart_and_its_table_and_is_audited(
     assert event.detail["assessments"] == 60
 
 
+def test_an_outcome_no_one_suffered_shows_no_numbers_for_it(client, analyst, two_years):
+    response = client.get("/evaluation/", {**REPORT, "outcome": "homicide_or_near_fatal"})
+    assert response.status_code == 200
+    assert response.context["report"].harmed == 0
+    assert "A homicide or near-fatal incident" in response.content.decode()
+
+
 def test_the_empty_report_page_works_nothing_out(client, analyst):
     response = client.get("/evaluation/")
     assert response.status_code == 200 and "report" not in response.context

@@ -14,6 +14,7 @@ class Outcome(models.TextChoices):
     FURTHER_INCIDENT = "further_incident", "A further domestic abuse incident against the same victim"
     FURTHER_CRIME = "further_crime", "A further crime against the same victim"
     SERIOUS_HARM = "serious_harm", "A further crime involving injury or a serious offence"
+    HOMICIDE_OR_NEAR_FATAL = "homicide_or_near_fatal", "A homicide or near-fatal incident (homicide or attempted murder)"
 
 
 class EvaluationPolicy(models.Model):

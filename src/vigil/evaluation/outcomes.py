@@ -9,9 +9,11 @@ whatever the number of assessments (no query per assessment), then joined in Pyt
   up to `t` plus the horizon in calendar months, never on the assessment's own incident:
   `further_incident` a DA incident with the same person as victim; `further_crime` a crime recorded with
   the same person as victim; `serious_harm` such a crime in an offence group involving injury or a
-  serious offence (assault with injury, assault with intent, sexual offences: `SERIOUS_HARM_GROUPS`).
-  There is no offence group for homicide or a near-fatal incident (incidents.OffenceGroup has none, and
-  the demo generates none), so that outcome cannot be measured yet. An outcome is None (not followed up)
+  serious offence (assault with injury, assault with intent, sexual offences, homicide, attempted
+  murder: `SERIOUS_HARM_GROUPS`); `homicide_or_near_fatal` a homicide or attempted murder recorded with
+  the same person as victim (`HOMICIDE_OR_NEAR_FATAL_GROUPS`; a near-fatal assault recorded under
+  another group is not counted). The demo force generates none, so on it that outcome has no harmed
+  assessments and the report says it cannot be measured. An outcome is None (not followed up)
   when the horizon ends after `observed_until` (the latest incident received), or the victim record has
   no resolved person.
 - **Features** (the history signal's inputs) use only what was recorded before the assessment's
@@ -38,8 +40,9 @@ from .models import Outcome
 from .policy import DEFAULTS, EvaluationPolicyValues
 
 LONDON = ZoneInfo("Europe/London")
-SERIOUS_HARM_GROUPS = frozenset({"assault_with_injury", "assault_with_intent", "sexual_offences"})
-HOMICIDE_OR_NEAR_FATAL_AVAILABLE = False  # no offence group records it (see the module's docstring)
+HOMICIDE_OR_NEAR_FATAL_GROUPS = frozenset({"homicide", "attempted_murder"})
+SERIOUS_HARM_GROUPS = frozenset({"assault_with_injury", "assault_with_intent", "sexual_offences"}) \
+    | HOMICIDE_OR_NEAR_FATAL_GROUPS
 FEATURES = (
     "victim_incidents_12m",  # DA incidents as victim in the 365 days before
     "victim_incidents_all",  # DA incidents as victim, all recorded history
@@ -313,5 +316,7 @@ def assessment_rows(*, period: Period | None = None, area: Area | None = None, a
                 victim_incidents.after(t, until, excluding=incident_id))
             row.outcomes[(Outcome.FURTHER_CRIME, months)] = bool(crimes)
             row.outcomes[(Outcome.SERIOUS_HARM, months)] = any(group in SERIOUS_HARM_GROUPS for *_, group in crimes)
+            row.outcomes[(Outcome.HOMICIDE_OR_NEAR_FATAL, months)] = any(
+                group in HOMICIDE_OR_NEAR_FATAL_GROUPS for *_, group in crimes)
         result.append(row)
     return result

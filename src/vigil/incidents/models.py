@@ -116,6 +116,8 @@ class OffenceGroup(models.TextChoices):
     HARASSMENT = "harassment", "Harassment and stalking"
     SEXUAL_OFFENCES = "sexual_offences", "Sexual offences"
     CRIMINAL_DAMAGE = "criminal_damage", "Criminal damage"
+    HOMICIDE = "homicide", "Homicide"
+    ATTEMPTED_MURDER = "attempted_murder", "Attempted murder"
     OTHER = "other", "Other offences"
 
 

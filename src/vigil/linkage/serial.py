@@ -86,6 +86,7 @@ HARM_SCALE: Mapping[str, int] = MappingProxyType({
     "sexual_offences": 30,
     "attempted_murder": 40,
     "rape": 40,
+    "homicide": 40,  # Vigil's choice: domain.md's scale ends at 40, with attempted murder
 })
 
 
