@@ -19,26 +19,9 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max, Model
 
+from vigil.bulk import rows_write
+
 BatchRows = list[tuple[type[Model], Sequence[str], list[tuple]]]
-
-
-def insert_sql(model: type[Model], columns: Sequence[str]) -> tuple[str, str]:
-    quote = connection.ops.quote_name
-    return quote(model._meta.db_table), ", ".join(quote(column) for column in columns)
-
-
-def rows_write(raw_connection, vendor: str, model: type[Model], columns: Sequence[str], rows: list[tuple]) -> None:
-    """Write rows with the driver connection itself (no Django cursor, so any thread may call it)."""
-    if not rows:
-        return
-    table, names = insert_sql(model, columns)
-    if vendor == "postgresql":
-        with raw_connection.cursor() as cursor, cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    else:
-        marks = ", ".join("?" * len(columns))
-        raw_connection.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
 
 def batch_writer() -> "InlineWriter | BackgroundWriter":

@@ -1,0 +1,394 @@
+"""Importing a force's existing records: nothing lost, nothing doubled.
+
+`import_create` keeps the uploaded file and makes a run; `import_run` reads it in batches. Each batch is one
+transaction: its good rows (new records in bulk, corrected ones updated, unchanged ones left alone), its
+bad rows (into the quarantine, with every reason) and the run's checkpoint commit together, so a run
+stopped at any moment resumes after the last batch saved and ends as an uninterrupted run would.
+`import_link` then links the new person records. Every run is audited as a collection of personal data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from vigil.audit.models import Action
+from vigil.audit.services import audit_record
+from vigil.bulk import rows_matching
+from vigil.incidents.models import Area
+from vigil.people import normalise
+from vigil.people.models import PersonRecord
+
+from . import reading, schema
+from .models import ImportRun, QuarantinedRow, SourceKey
+from .writers import WRITERS, Context, Item, ids_reserve
+
+logger = logging.getLogger(__name__)
+
+BATCH_ROWS = 5000
+MIN_RECORDS_TO_TRAIN = 1000  # below this, training a matching model on the force's records means little
+Progress = Callable[[ImportRun], None]
+
+
+class ImportRefused(ValueError):
+    """The import cannot start: an unknown kind, an empty source system, an unreadable file."""
+
+
+def imports_dir() -> Path:
+    path = Path(getattr(settings, "VIGIL_IMPORTS_DIR", settings.VAR_DIR / "imports"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def import_create(*, kind: str, source_system: str, file: IO[bytes], file_name: str, by=None,
+                  dry_run: bool = False, link_after: bool = True, now: datetime | None = None,
+                  request=None) -> ImportRun:
+    """Keep the file and make a run for it (not yet started). The same file, kind and source system with
+    an unfinished run resumes that run instead of starting another."""
+    if kind not in schema.KINDS:
+        raise ImportRefused(f"Unknown kind of record: choose one of {', '.join(schema.KINDS)}")
+    source_system = (source_system or "").strip()
+    if not source_system or len(source_system) > 40:
+        raise ImportRefused("Name the source system the file comes from (at most 40 characters)")
+    now = now or timezone.now()
+    run = ImportRun(kind=kind, source_system=source_system, file_name=Path(file_name).name[:200], dry_run=dry_run,
+                    link_after=link_after, started_by=by, created_at=now)
+    stored = imports_dir() / f"{run.public_id}.upload"
+    digest, size = hashlib.sha256(), 0
+    with stored.open("wb") as out:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    if size == 0:
+        stored.unlink()
+        raise ImportRefused("The file is empty")
+    unfinished = ImportRun.objects.filter(
+        kind=kind, source_system=source_system, file_sha256=digest.hexdigest(), dry_run=dry_run,
+        status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING, ImportRun.Status.INTERRUPTED]).first()
+    if unfinished is not None and Path(unfinished.stored_file).exists():
+        stored.unlink()
+        return unfinished
+    with stored.open("rb") as head:
+        run.file_format = reading.format_of(file_name, head.read(64))
+    run.file_sha256, run.file_bytes, run.stored_file = digest.hexdigest(), size, str(stored)
+    run.save()
+    return run
+
+
+def _digest(values: dict) -> str:
+    """A digest of a checked row (its values in the schema's order): the same row gives the same digest."""
+    return hashlib.sha1(repr(tuple(values.values())).encode()).hexdigest()
+
+
+def _clean_text(value):
+    """Values kept in the quarantine: bytes that were not UTF-8 become U+FFFD (the database keeps text)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {str(_clean_text(k)): _clean_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_text(v) for v in value]
+    return value
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+class _Batch:
+    """One batch of rows on its way in."""
+
+    def __init__(self, run: ImportRun, kind: schema.Kind):
+        self.run, self.kind = run, kind
+        self.items: list[Item] = []
+        self.quarantine: list[QuarantinedRow] = []
+        self.last_row = 0
+        self.bytes_read = 0
+
+    def reject(self, number: int, source_id: str, reasons: list[str], values=None, raw: str = "") -> None:
+        self.quarantine.append(QuarantinedRow(run=self.run, row_number=number, source_id=_clean_text(source_id)[:80],
+                                              reasons=reasons, values=_clean_text(values), raw=_clean_text(raw)))
+
+
+def _rows_in_batches(run: ImportRun, kind: schema.Kind, raw_file, *, today, areas,
+                     seen: dict[str, int]) -> Iterator[_Batch]:
+    batch = _Batch(run, kind)
+    for row in reading.rows_read(raw_file, run.file_format):
+        source_id = ""
+        if row.values is not None:
+            source_id = str(row.values.get(kind.id_field) or "").strip()
+        elif row.partial:
+            source_id = str(row.partial.get(kind.id_field) or "").strip()
+        if row.number <= run.rows_committed:  # saved before an interruption: only remember its identifier
+            if source_id and row.values is not None:
+                seen.setdefault(source_id, row.number)
+            continue
+        if row.values is None:
+            batch.reject(row.number, source_id, [row.problem], row.partial, row.raw)
+        else:
+            clean, errors = schema.row_clean(kind, row.values, today=today, postcode=normalise.normalise_postcode,
+                                             phone=normalise.normalise_phone, areas=areas)
+            if clean is not None and clean.source_id in seen:
+                errors = [f"{kind.id_field} is also on row {seen[clean.source_id]}: each identifier once per file"]
+            if errors:
+                batch.reject(row.number, source_id, errors, row.values)
+            else:
+                seen[clean.source_id] = row.number
+                batch.items.append(Item(row.number, clean.source_id, clean.values, _digest(clean.values)))
+        batch.last_row = row.number
+        if len(batch.items) + len(batch.quarantine) >= BATCH_ROWS:
+            batch.bytes_read = raw_file.tell()
+            yield batch
+            batch = _Batch(run, kind)
+    batch.bytes_read = raw_file.tell()
+    yield batch
+
+
+def _resolve_references(batch: _Batch, source_system: str) -> None:
+    """Turn each reference into the Vigil id of the record imported under it; a row naming a record not
+    imported (yet) goes to the quarantine."""
+    ref_fields = [f for f in batch.kind.fields if f.type in ("ref", "refs")]
+    if not ref_fields:
+        return
+    wanted: dict[str, set[str]] = {}
+    for item in batch.items:
+        for spec in ref_fields:
+            value = item.values.get(spec.name)
+            if value:
+                wanted.setdefault(spec.ref_kind, set()).update(value if spec.type == "refs" else [value])
+    known: dict[tuple[str, str], int] = {}
+    for ref_kind, ids in wanted.items():
+        known.update(((ref_kind, source_id), object_id)
+                     for _, source_id, object_id, _ in _source_keys(source_system, ref_kind, ids))
+    kept = []
+    for item in batch.items:
+        errors = []
+        for spec in ref_fields:
+            value = item.values.get(spec.name)
+            if not value:
+                continue
+            if spec.type == "refs":
+                missing = [ref for ref in value if (spec.ref_kind, ref) not in known]
+                item.refs[spec.name] = [known[(spec.ref_kind, ref)] for ref in value if (spec.ref_kind, ref) in known]
+            else:
+                missing = [] if (spec.ref_kind, value) in known else [value]
+                item.refs[spec.name] = known.get((spec.ref_kind, value))
+            if missing:
+                errors.append(f"{spec.name} names {_a(spec.ref_kind)} not imported from {source_system} "
+                              f"(import the {spec.ref_kind} file first)")
+        if errors:
+            batch.reject(item.row_number, item.source_id, errors, _plain(item.values))
+        else:
+            kept.append(item)
+    batch.items = kept
+
+
+SOURCE_KEY_COLUMNS = ["id", "source_system", "kind", "source_id", "object_id", "row_digest", "first_run_id",
+                      "last_run_id"]
+
+
+def _source_keys(source_system: str, kind: str, source_ids) -> list[tuple]:
+    """(id, source_id, object_id, row_digest) of the keys of `kind` among `source_ids`."""
+    return rows_matching(SourceKey, ["id", "source_id", "object_id", "row_digest"], "source_id", set(source_ids),
+                         where="source_system = %s AND kind = %s", params=[source_system, kind])
+
+
+def _a(kind: str) -> str:
+    return {"addresses": "an address", "phones": "a phone", "persons": "a person", "incidents": "an incident",
+            "crimes": "a crime"}.get(kind, kind)
+
+
+def _plain(values: dict) -> dict:
+    return {k: (";".join(v) if isinstance(v, list) else "" if v is None else str(v)) for k, v in values.items()}
+
+
+def _unique_elsewhere(batch: _Batch, writer, new_or_changed: list[Item]) -> list[Item]:
+    """Identifiers Vigil keeps unique (an incident's reference) must not already belong to another record."""
+    for model, field, value_name in writer.unique:
+        values: dict[str, Item] = {}
+        clash: set[int] = set()
+        for item in new_or_changed:
+            value = item.values.get(value_name) or item.source_id
+            if value in values:
+                clash.add(item.row_number)
+            values.setdefault(value, item)
+        taken = dict(rows_matching(model, [field, "id"], field, values))
+        for item in new_or_changed:
+            value = item.values.get(value_name) or item.source_id
+            if item.row_number in clash or (value in taken and taken[value] != item.object_id):
+                batch.reject(item.row_number, item.source_id,
+                             [f"{value_name} {value} is already used by another record in Vigil"], _plain(item.values))
+        rejected = {q.row_number for q in batch.quarantine}
+        new_or_changed = [item for item in new_or_changed if item.row_number not in rejected]
+    return new_or_changed
+
+
+def _batch_write(run: ImportRun, batch: _Batch, ctx: Context) -> tuple[int, int, int, list[Item]]:
+    """Write one batch: returns (created, updated, unchanged, items written)."""
+    writer = WRITERS[run.kind]
+    _resolve_references(batch, run.source_system)
+    keys = {row[1]: row for row in _source_keys(run.source_system, run.kind, [i.source_id for i in batch.items])}
+    new, changed, unchanged = [], [], 0
+    for item in batch.items:
+        key = keys.get(item.source_id)
+        if key is None:
+            new.append(item)
+        elif key[3] == item.digest:
+            unchanged += 1
+        else:
+            item.object_id = key[2]
+            changed.append(item)
+    kept = set(id(i) for i in _unique_elsewhere(batch, writer, new + changed))
+    if writer.check is not None:  # what only the database knows (a MARAC area's code, the victim's case)
+        candidates = [i for i in new + changed if id(i) in kept]
+        refused = writer.check(ctx, candidates)
+        for item in candidates:
+            if item.row_number in refused:
+                batch.reject(item.row_number, item.source_id, refused[item.row_number], _plain(item.values))
+                kept.discard(id(item))
+    new = [i for i in new if id(i) in kept]
+    changed = [i for i in changed if id(i) in kept]
+    if new:
+        writer.insert(ctx, new)
+        ctx.write(SourceKey, SOURCE_KEY_COLUMNS, [
+            (pk, run.source_system, run.kind, item.source_id, item.object_id, item.digest, run.pk, run.pk)
+            for pk, item in zip(ids_reserve(SourceKey, len(new)), new, strict=True)])
+    for item in changed:
+        writer.update(ctx, item)
+        SourceKey.objects.filter(pk=keys[item.source_id][0]).update(
+            object_id=item.object_id, row_digest=item.digest, last_run=run)
+    return len(new), len(changed), unchanged, new + changed
+
+
+def import_run(*, run: ImportRun, progress: Progress | None = None, now: datetime | None = None,
+               request=None) -> ImportRun:
+    """Read the run's file from where it stopped to the end. On any failure the batch in hand is undone,
+    the run is marked interrupted and the error raised: running it again resumes."""
+    if run.status in (ImportRun.Status.FINISHED, ImportRun.Status.REFUSED, ImportRun.Status.LINKING):
+        return run
+    kind = schema.KINDS[run.kind]
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    areas = dict(Area.objects.values_list("code", "pk"))
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, started_at=run.started_at or now)
+    run.refresh_from_db()
+    seen: dict[str, int] = {}
+    started = time.monotonic()
+    counts_before = (run.created, run.updated, run.unchanged, run.quarantined)
+    try:
+        with open(run.stored_file, "rb") as raw_file, closing(
+                _rows_in_batches(run, kind, raw_file, today=today, areas=areas, seen=seen)) as batches:
+            for batch in batches:
+                _batch_commit(run, batch, now=now)
+                if progress is not None:
+                    progress(run)
+    except reading.FileUnreadable as error:
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.REFUSED, problem=str(error)[:300],
+                                                   finished_at=timezone.now())
+        run.refresh_from_db()
+        _audit(run, counts_before, request=request)
+        return run
+    except BaseException as error:
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportRun.Status.INTERRUPTED, problem=f"Stopped after row {run.rows_committed}: "
+                                                         f"{type(error).__name__}. Start it again to resume.")
+        logger.warning("import %s interrupted after row %s (%s)", run.public_id, run.rows_committed,
+                       type(error).__name__)
+        run.refresh_from_db()
+        _audit(run, counts_before, request=request)
+        raise
+    done = ImportRun.Status.LINKING if _needs_link(run) else ImportRun.Status.FINISHED
+    ImportRun.objects.filter(pk=run.pk).update(status=done, problem="", finished_at=timezone.now(),
+                                               bytes_committed=run.file_bytes)
+    run.refresh_from_db()
+    _audit(run, counts_before, request=request)
+    logger.info("import %s: %s rows in %.1f s", run.public_id, run.rows_committed, time.monotonic() - started)
+    if run.status == ImportRun.Status.FINISHED:
+        _file_discard(run)
+    return run
+
+
+def _batch_commit(run: ImportRun, batch: _Batch, *, now: datetime) -> None:
+    with transaction.atomic():
+        connection.ensure_connection()
+        if connection.vendor == "postgresql":
+            # The batch and its checkpoint commit together, so a commit lost in a crash is simply imported
+            # again on resume: the import need not wait for each commit to reach the disk.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        ctx = Context(source_system=run.source_system, now=now, raw=connection.connection)
+        if run.dry_run:
+            try:
+                with transaction.atomic():
+                    created, updated, unchanged, _ = _batch_write(run, batch, ctx)
+                    raise _DryRunRollback
+            except _DryRunRollback:
+                pass
+        else:
+            created, updated, unchanged, _ = _batch_write(run, batch, ctx)
+        QuarantinedRow.objects.bulk_create(batch.quarantine, batch_size=1000)
+        run.created += created
+        run.updated += updated
+        run.unchanged += unchanged
+        run.quarantined += len(batch.quarantine)
+        run.rows_committed = max(run.rows_committed, batch.last_row)
+        run.bytes_committed = batch.bytes_read
+        run.save(update_fields=["created", "updated", "unchanged", "quarantined", "rows_committed",
+                                "bytes_committed"])
+
+
+def _needs_link(run: ImportRun) -> bool:
+    return run.kind == "persons" and run.link_after and not run.dry_run and (run.created or run.updated) > 0
+
+
+def import_link(*, run: ImportRun, progress: Callable[[str], None] = lambda _m: None) -> ImportRun:
+    """Link the person records (the re-link: train, join what the model is sure of, queue the rest for
+    review), so that repeat victims and serial perpetrators are found across the imported history."""
+    from vigil.linkage.relink import relink_run
+
+    if run.status != ImportRun.Status.LINKING:
+        return run
+    records = PersonRecord.objects.count()
+    joins, problem = None, ""
+    if records < MIN_RECORDS_TO_TRAIN:
+        problem = (f"Too few person records ({records}) to train the matching model: they are linked by the legacy "
+                   f"rule (the same names and date of birth) until there are {MIN_RECORDS_TO_TRAIN}")
+    else:
+        try:
+            joins = relink_run(progress=progress).get("joins", 0)
+        except Exception as error:  # the records stay linked by the legacy rule; the import itself is done
+            logger.warning("import %s: re-link failed (%s)", run.public_id, type(error).__name__)
+            problem = (f"Linking stopped ({type(error).__name__}): the records are linked by the legacy rule; "
+                       "run vigil relink to try again")
+    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FINISHED, persons_linked=joins,
+                                               problem=problem, finished_at=timezone.now())
+    run.refresh_from_db()
+    _file_discard(run)
+    return run
+
+
+def _file_discard(run: ImportRun) -> None:
+    """The uploaded file holds personal data: once every row is either saved or in the quarantine, it goes."""
+    Path(run.stored_file).unlink(missing_ok=True)
+
+
+def _audit(run: ImportRun, counts_before: tuple[int, int, int, int], *, request=None) -> None:
+    created, updated, unchanged, quarantined = (now - before for now, before in zip(
+        (run.created, run.updated, run.unchanged, run.quarantined), counts_before, strict=True))
+    detail = {"kind": run.kind, "source_system": run.source_system, "dry_run": run.dry_run, "status": run.status,
+              "rows_committed": run.rows_committed, "created": created, "updated": updated,
+              "unchanged": unchanged, "quarantined": quarantined}
+    action = Action.ALTERATION if updated and not created else Action.COLLECTION
+    audit_record(action=action, actor=run.started_by, object_type="imports.ImportRun", object_id=str(run.public_id),
+                 reason=f"Import of {run.kind} from {run.source_system}", detail=detail, request=request)
