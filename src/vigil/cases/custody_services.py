@@ -21,6 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from vigil.audit.services import audit_record
+from vigil.events import payloads
+from vigil.events.services import event_publish
 from vigil.incidents.models import Involvement
 from vigil.workdays import LONDON, add_working_days
 
@@ -218,6 +220,8 @@ def custody_disposal_record(*, custody: CustodyRecord, by, disposal: str, dispos
         if conditions:
             order = _bail_order(custody=custody, conditions=conditions, starts_at=disposed_at,
                                 ends_on=bail_return_on, by=by, now=now, authorised_by="Custody officer")
+        if disposal in (Disposal.PRE_CHARGE_BAIL, Disposal.CHARGED_BAILED):  # events out (vigil.events)
+            event_publish(**payloads.bail_granted(custody=custody, order=order))
         extra = ("The suspect is held for the remand hearing at "
                  f"{court_name} on {_london(hearing_at)}." if disposal == Disposal.CHARGED_REMANDED else
                  "Tell the victim the bail conditions." if conditions else "")
@@ -277,6 +281,7 @@ def custody_court_outcome_record(*, custody: CustodyRecord, by, outcome: str, de
             if conditions:
                 order = _bail_order(custody=custody, conditions=conditions, starts_at=decided_at,
                                     ends_on=bail_return_on, by=by, now=now, authorised_by=custody.court_name or "Court")
+            event_publish(**payloads.bail_granted(custody=custody, order=order))  # events out (vigil.events)
             target = deadlines.court_bail_target(decided_at)
             task = task_create(
                 case=case, kind=Task.Kind.COURT_BAIL_TELL_VICTIM, now=now, assignee=case.owner,

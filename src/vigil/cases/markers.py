@@ -4,6 +4,8 @@ services inside their transactions."""
 
 from datetime import date
 
+from vigil.events import payloads
+from vigil.events.services import event_publish
 from vigil.people.models import WarningMarker
 from vigil.workdays import LONDON
 
@@ -42,6 +44,8 @@ def order_markers_place(*, order: ProtectiveOrder) -> list[WarningMarker]:
     markers = [WarningMarker.objects.create(person_id=p, **fields) for p in sorted(persons)]
     markers += [WarningMarker.objects.create(address_id=a, **fields) for a in sorted(addresses)]
     order.markers.add(*markers)
+    for marker in markers:  # events out (vigil.events)
+        event_publish(**payloads.marker_added(order=order, marker=marker))
     return markers
 
 
@@ -51,6 +55,7 @@ def order_markers_end(*, order: ProtectiveOrder, on: date) -> int:
     for marker in order.markers.all():
         marker.ends_on = max(on, marker.starts_on)
         marker.save(update_fields=["ends_on"])
+        event_publish(**payloads.marker_removed(order=order, marker=marker))  # events out (vigil.events)
         ended += 1
     return ended
 

@@ -16,6 +16,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from vigil.audit.services import audit_record
+from vigil.events import payloads
+from vigil.events.services import event_publish
 from vigil.workdays import LONDON
 
 from . import deadlines
@@ -158,6 +160,7 @@ def order_record(*, case: SafeguardingCase, by, kind: str, restricted_person, st
             recorded_at=now)
         order.protected_persons.set(list(protected_persons) if protected_persons else [case.victim])
         order_markers_place(order=order)
+        event_publish(**payloads.order_made(order=order))  # events out (vigil.events)
         label = order.get_kind_display()
         summary = f"{label} recorded" + (f", until {ends_on:%d %B %Y}" if ends_on else ", until further order")
         if kind in NOTICES:
@@ -352,6 +355,7 @@ def orders_expiring_remind(*, now: datetime) -> int:
                         title=f"The {order.get_kind_display()} ends on {order.ends_on:%d %B %Y} "
                               f"({days} day{'s' if days != 1 else ''}): review whether protection is still needed",
                         due_at=deadlines.end_of_day(alert_on))
+            event_publish(**payloads.order_expiring(order=order, days_left=days, now=now))  # events out (vigil.events)
             timeline_add(case=order.case, kind="order_expiry_reminder", at=now, subject=subject_label(order),
                          summary=f"Reminder: the {order.get_kind_display()} ends in {days} day{'s' if days != 1 else ''}")
             done += 1

@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from vigil.accounts.models import Team, User
 from vigil.audit.services import audit_record
+from vigil.events import payloads
+from vigil.events.services import event_publish
 from vigil.risk.models import RiskLevel
 
 from . import deadlines
@@ -273,6 +275,7 @@ def _owner_set(*, case: SafeguardingCase, owner, team: Team, via: str, now) -> N
     case.owner = owner
     case.owning_team = team
     case.save(update_fields=["owner", "owning_team"])
+    event_publish(**payloads.case_owner_changed(case=case, team=team, via=via, now=now))  # events out (vigil.events)
     # The previous owner's open work on the case moves with it.
     case.tasks.filter(status=Task.Status.OPEN, assignee_id=previous).exclude(kind=Task.Kind.ESCALATION) \
         .update(assignee=owner, team=team)

@@ -21,6 +21,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from vigil.events.services import deliveries_overdue_enqueue
 from vigil.linkage.list_services import lists_sweep
 from vigil.marac.services import marac_sweep
 
@@ -117,6 +118,11 @@ def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
         except Exception:
             result.errors += 1
             logger.exception("Deadlines sweep: order expiry reminders failed")
+        try:  # event deliveries whose task was lost, or fell due while the worker was down (vigil.events)
+            deliveries_overdue_enqueue(now=now)
+        except Exception:
+            result.errors += 1
+            logger.exception("Deadlines sweep: enqueuing overdue event deliveries failed")
     if not stop_requested.is_set() and _lists_due():
         try:  # no repeat victim without a plan; counter-allegations flagged for review
             lists = lists_sweep(now=now)

@@ -1,0 +1,77 @@
+"""Delivery policy for outbound events: the back-off between attempts, when to give up, and which target
+addresses a subscription may use. Plain Python: no Django import."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+# After the n-th failed attempt the next waits RETRY_DELAYS[n - 1]; after the last, the delivery is given up.
+RETRY_DELAYS = (
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=10),
+    timedelta(hours=1),
+    timedelta(hours=6),
+    timedelta(hours=24),
+)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1  # 7 attempts over about 31 hours
+TIMEOUT_SECONDS = 10  # for one HTTP request
+# While one attempt is being made, the delivery is not due for this long, so a second task (a retried one,
+# or the sweep's) does not send it at the same time. A worker that dies mid-attempt leaves it due again after.
+CLAIM = timedelta(seconds=TIMEOUT_SECONDS + 50)
+# A delivery still waiting this long after it fell due lost its task (or the worker was down): the sweep
+# enqueues a task that sends every delivery that is due.
+OVERDUE = timedelta(minutes=2)
+
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def retry_delay(attempts: int) -> timedelta | None:
+    """How long to wait after `attempts` failed attempts, or None: give up."""
+    if attempts >= MAX_ATTEMPTS:
+        return None
+    return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
+
+
+def target_url_problem(url: str) -> str | None:
+    """Why `url` cannot receive events, or None. HTTPS is required, except on this machine (tests and
+    receivers on the same server)."""
+    try:
+        parts = urlsplit((url or "").strip())
+        host = parts.hostname
+    except ValueError:
+        return "Enter a full web address, like https://receiver.example.org/vigil-events"
+    if parts.scheme not in ("https", "http") or not host:
+        return "Enter a full web address, like https://receiver.example.org/vigil-events"
+    if parts.scheme != "https" and host not in LOCAL_HOSTS:
+        return "The address must start with https:// (plain http is allowed only for localhost)"
+    if parts.username or parts.password:
+        return "Do not put a user name or password in the address"
+    return None
+
+
+# What each kind of event may carry: opaque ids (public UUIDs), codes, kinds, dates and counts. A key not
+# listed here is refused (`payload_problem`), so nothing else, and so no personal data, can leave by mistake.
+PAYLOAD_KEYS: dict[str, frozenset[str]] = {
+    "marker.added": frozenset({"marker", "marker_kind", "on", "starts_on", "ends_on", "case", "order"}),
+    "marker.removed": frozenset({"marker", "marker_kind", "on", "ends_on", "case", "order"}),
+    "bail.granted": frozenset({"case", "custody", "granted_by", "decision", "granted_at", "answer_bail_on",
+                               "conditions", "order"}),
+    "order.made": frozenset({"case", "order", "order_kind", "starts_at", "ends_on", "follows"}),
+    "order.expiring": frozenset({"case", "order", "order_kind", "ends_on", "days_left"}),
+    "case.owner_changed": frozenset({"case", "team", "via", "changed_at"}),
+    "marac.referral_made": frozenset({"referral", "area", "received_on", "repeat", "listed"}),
+}
+SCALARS = (str, int, bool, type(None))
+
+
+def payload_problem(kind: str, payload: dict) -> str | None:
+    """Why `payload` may not be sent as an event of `kind`, or None."""
+    allowed = PAYLOAD_KEYS.get(kind)
+    if allowed is None:
+        return f"unknown event kind {kind!r}"
+    extra = sorted(set(payload) - allowed)
+    if extra:
+        return f"keys not allowed in a {kind} event: {extra}"
+    if not all(isinstance(value, SCALARS) for value in payload.values()):
+        return f"a {kind} event carries plain values only (ids, codes, dates, counts)"
+    return None

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "events"
+
+urlpatterns = [
+    # Events out (views.py): force administrators keep the subscriptions, read each one's delivery log and
+    # replay; the replays and the switch are POST-only.
+    path("subscriptions/", views.subscription_list, name="subscriptions"),
+    path("subscriptions/new/", views.subscription_new, name="subscription-new"),
+    path("subscriptions/<uuid:public_id>/", views.subscription_detail, name="subscription"),
+    path("subscriptions/<uuid:public_id>/replay/", views.subscription_replay, name="subscription-replay"),
+    path("subscriptions/<uuid:public_id>/active/", views.subscription_active, name="subscription-active"),
+    path("deliveries/<uuid:public_id>/", views.delivery_detail, name="delivery"),
+    path("deliveries/<uuid:public_id>/replay/", views.delivery_replay, name="delivery-replay"),
+]
