@@ -12,6 +12,7 @@ from .services import CHILD_DESCRIPTION_LENGTH
 DATE_HINT = "For example, 2026-12-24"
 DATE_ERROR = "Enter the date as a real date in the form YYYY-MM-DD, for example 2026-12-24"
 YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO_NOT_KNOWN = [("yes", "Yes"), ("no", "No"), ("not_known", "Not known")]
 
 # The SafeLives criteria (domain.md), each with its hint: any one is enough.
 CRITERIA = [
@@ -79,6 +80,14 @@ class ReferralForm(forms.Form):
                   "characters.")
     idva_referral_made = forms.ChoiceField(label="Has a referral to the IDVA service been made?", choices=YES_NO,
                                            required=False, widget=forms.RadioSelect)
+    # Equality monitoring for the SafeLives data return: optional, "not known" when not answered.
+    victim_lgbt = forms.ChoiceField(label="Does the victim identify as lesbian, gay, bisexual, trans or another "
+                                          "minority sexual orientation or gender identity (LGBT+)?",
+                                    choices=YES_NO_NOT_KNOWN, required=False, widget=forms.RadioSelect,
+                                    help_text="Optional: only what the victim has told you.")
+    victim_disability = forms.ChoiceField(label="Does the victim have a disability?", choices=YES_NO_NOT_KNOWN,
+                                          required=False, widget=forms.RadioSelect,
+                                          help_text="Optional: only what the victim has told you.")
 
     def __init__(self, *args, areas=(), assessments=(), perpetrators=(), victim=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,6 +147,12 @@ class ReferralForm(forms.Form):
 
     def clean_idva_referral_made(self):
         return bool(_yes_no(self.cleaned_data["idva_referral_made"]))
+
+    def clean_victim_lgbt(self):
+        return _yes_no(self.cleaned_data["victim_lgbt"])
+
+    def clean_victim_disability(self):
+        return _yes_no(self.cleaned_data["victim_disability"])
 
     def clean_other_agency_incidents(self):
         return self.cleaned_data["other_agency_incidents"] or 0
@@ -311,4 +326,40 @@ class FiguresForm(forms.Form):
         start, end = cleaned.get("start"), cleaned.get("end")
         if start and end and end < start:
             self.add_error("end", "The period must end on or after the day it starts")
+        return cleaned
+
+
+class DataReturnForm(forms.Form):
+    """The SafeLives data return's MARAC (or every MARAC) and period (GET); the period defaults to the last
+    complete quarter."""
+
+    area = forms.ChoiceField(label="MARAC", required=False)
+    start = forms.DateField(label="From", required=False, input_formats=["%Y-%m-%d"], help_text=DATE_HINT,
+                            error_messages={"invalid": DATE_ERROR})
+    end = forms.DateField(label="To", required=False, input_formats=["%Y-%m-%d"], help_text=DATE_HINT,
+                          error_messages={"invalid": DATE_ERROR})
+
+    def __init__(self, *args, areas=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.areas = {area.code: area for area in areas}
+        self.fields["area"].choices = [("", "Every MARAC")] + [(code, area.name) for code, area in self.areas.items()]
+
+    def clean_area(self):
+        code = self.cleaned_data["area"]
+        if code and code not in self.areas:
+            raise forms.ValidationError("Choose a MARAC from the list, or every MARAC")
+        return self.areas.get(code)
+
+    def clean(self):
+        from vigil.formtools import MAX_ANALYSIS_PERIOD
+
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        for name, other in (("start", "end"), ("end", "start")):
+            if (self.data.get(name) or "").strip() and not (self.data.get(other) or "").strip():
+                self.add_error(other, "Enter both dates, or neither for the last complete quarter")
+        if start and end and end < start:
+            self.add_error("end", "The period must end on or after the day it starts")
+        elif start and end and end - start > MAX_ANALYSIS_PERIOD:
+            self.add_error("end", "The period can be at most 10 years long")
         return cleaned

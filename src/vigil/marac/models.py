@@ -137,6 +137,10 @@ class MaracReferral(models.Model):
     victim_consents = models.BooleanField(help_text="The victim agrees to the referral")
     reason_without_consent = models.TextField(blank=True)
     idva_referral_made = models.BooleanField(default=False)
+    # Equality monitoring (domain.md): True yes, False no, None not known. Ethnicity, sex and age are read
+    # from the victim's person records (data_return.py).
+    victim_lgbt = models.BooleanField("the victim is LGBT+", null=True, blank=True)
+    victim_disability = models.BooleanField("the victim has a disability", null=True, blank=True)
     meeting = models.ForeignKey(MaracMeeting, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="referrals")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECEIVED)

@@ -20,3 +20,5 @@ rules.add_perm("marac.view_marac", works_marac | is_marac_partner)
 rules.add_perm("marac.refer", refers_to_marac)
 rules.add_perm("marac.coordinate", coordinates_marac)
 rules.add_perm("marac.view_figures", works_marac)
+# The SafeLives data return (counts only): the coordinator sends it, analysts study it.
+rules.add_perm("marac.data_return", is_force_user & has_role("marac_coordinator", "analyst"))

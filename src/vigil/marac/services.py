@@ -20,6 +20,8 @@ from vigil.accounts.models import Agency, User
 from vigil.audit.services import audit_record, audit_record_each
 from vigil.cases.models import ProtectiveOrder, Task
 from vigil.cases.services import REASON_MIN_LENGTH, task_create, team_supervisors
+from vigil.events import payloads
+from vigil.events.services import event_publish
 from vigil.incidents.models import Incident
 from vigil.people.services import person_record_new
 from vigil.risk import scoring
@@ -174,7 +176,8 @@ def referral_create(*, area: MaracArea, victim, by, received_on: date, criteria:
                     victim_aware: bool, victim_consents: bool, reason_without_consent: str = "",
                     judgement_reason: str = "", perpetrator=None, risk_assessment=None,
                     other_agency_incidents: int = 0, children: Iterable[str] = (), recent_incidents=None,
-                    orders=None, idva_referral_made: bool = False, now: datetime | None = None,
+                    orders=None, idva_referral_made: bool = False, victim_lgbt: bool | None = None,
+                    victim_disability: bool | None = None, now: datetime | None = None,
                     request=None) -> MaracReferral:
     """Record a referral to MARAC, from the force or a partner. At least one criterion must apply
     (checked against risk.scoring: 14+ "yes" answers, professional judgement with reasons, potential
@@ -215,7 +218,8 @@ def referral_create(*, area: MaracArea, victim, by, received_on: date, criteria:
             referring_agency=by.agency, referred_by=by, received_on=received_on, criteria=codes,
             judgement_reason=(judgement_reason or "").strip() if Criterion.PROFESSIONAL_JUDGEMENT in codes else "",
             incidents_12m=incidents, children=children, victim_aware=victim_aware, victim_consents=victim_consents,
-            reason_without_consent=reason_without_consent, idva_referral_made=idva_referral_made, created_at=now)
+            reason_without_consent=reason_without_consent, idva_referral_made=idva_referral_made,
+            victim_lgbt=victim_lgbt, victim_disability=victim_disability, created_at=now)
         meeting = _meeting_for(area, received_on)
         if meeting is not None:
             referral.meeting, referral.status = meeting, MaracReferral.Status.LISTED
@@ -225,6 +229,7 @@ def referral_create(*, area: MaracArea, victim, by, received_on: date, criteria:
         referral.recent_incidents.set(_recent_incidents(victim, on=received_on) if recent_incidents is None
                                       else recent_incidents)
         referral.orders.set(_orders_in_force(victim) if orders is None else orders)
+        event_publish(**payloads.marac_referral_made(referral=referral))  # events out (vigil.events)
         audit_record_each(action="collection", actor=by, obj=referral, subject_person_ids=subjects_of(referral),
                           request=request, detail={"step": "marac referral", "criteria": codes,
                                                    "repeat": referral.is_repeat, "listed": meeting is not None})

@@ -28,4 +28,7 @@ urlpatterns = [
     path("actions/<uuid:public_id>/close/", views.action_close, name="action-close"),
     # Figures.
     path("figures/", views.figures, name="figures"),
+    # The SafeLives data return, and its CSV download (audited as an export).
+    path("data-return/", views.data_return, name="data-return"),
+    path("data-return/csv/", views.data_return_csv, name="data-return-csv"),
 ]

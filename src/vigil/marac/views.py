@@ -88,7 +88,8 @@ def referral_new(request):
                 victim_consents=data["victim_consents"], reason_without_consent=data["reason_without_consent"],
                 judgement_reason=data["judgement_reason"], risk_assessment=data["risk_assessment"],
                 other_agency_incidents=data["other_agency_incidents"], children=data["children"],
-                idva_referral_made=data["idva_referral_made"], request=request)
+                idva_referral_made=data["idva_referral_made"], victim_lgbt=data["victim_lgbt"],
+                victim_disability=data["victim_disability"], request=request)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -119,7 +120,8 @@ def referral_new_victim(request):
                 victim_aware=data["victim_aware"], victim_consents=data["victim_consents"],
                 reason_without_consent=data["reason_without_consent"], judgement_reason=data["judgement_reason"],
                 other_agency_incidents=data["other_agency_incidents"], children=data["children"],
-                idva_referral_made=data["idva_referral_made"], request=request)
+                idva_referral_made=data["idva_referral_made"], victim_lgbt=data["victim_lgbt"],
+                victim_disability=data["victim_disability"], request=request)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -510,3 +512,87 @@ def _figure_rows(f: figure_rules.MaracFigures) -> list[tuple[str, str, str]]:
          f"{volume.value:.1f}" if volume.value is not None else f"Not known: {volume.reason}",
          f"Recommended: {figure_rules.RECOMMENDED_CASES_A_YEAR_PER_10K_WOMEN}; national: {volumes}"),
     ]
+
+
+# --- the SafeLives data return ---------------------------------------------------------------------------
+
+def last_complete_quarter(today) -> tuple:
+    """(first day, last day) of the last calendar quarter that has ended by `today`."""
+    from datetime import date
+
+    first_of_this = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    end = first_of_this - timedelta(days=1)
+    return date(end.year, end.month - 2, 1), end
+
+
+def _data_return_query(request):
+    """(form, result): the return for the query's MARAC and period (the last complete quarter by default), or
+    (form, None) when the query is not valid."""
+    from .forms import DataReturnForm
+    from .return_selectors import data_return_for
+
+    areas = list(MaracArea.objects.order_by("name"))
+    form = DataReturnForm(request.GET or None, areas=areas)
+    if request.GET and not form.is_valid():
+        return form, None
+    data = form.cleaned_data if request.GET else {}
+    start, end = data.get("start"), data.get("end")
+    if not (start and end):
+        start, end = last_complete_quarter(_today())
+        if not request.GET:
+            form = DataReturnForm(areas=areas, initial={"start": start, "end": end})
+    return form, data_return_for(area=data.get("area"), start=start, end=end)
+
+
+def _data_return_rows(r) -> list[tuple[str, str, str, str]]:
+    """(figure, count, share of the cases, not known) for the return's table."""
+    def percent(figure):
+        return f"{figure.value:.0%}" if figure.value is not None else ""
+
+    volume = r.cases_a_year_per_10k_women
+    rows = [("Cases discussed", str(r.cases), "", ""),
+            ("Repeat cases", str(r.repeat_cases), percent(r.repeat_rate), ""),
+            ("Children in the households", str(r.children), "", "")]
+    rows += [(f"Referred by: {a.label}", str(a.count), percent(a.share), "") for a in r.referrals_by_agency]
+    rows += [(e.label, str(e.count), percent(e.share), str(e.not_known)) for e in r.equality]
+    rows.append(("Cases a year per 10,000 women aged 16 and over",
+                 f"{volume.value:.1f}" if volume.value is not None else f"Not known: {volume.reason}",
+                 f"Recommended: {r.recommended_cases_a_year_per_10k_women}", ""))
+    return rows
+
+
+@requires("marac.data_return")
+@require_GET
+def data_return(request):
+    """The SafeLives MARAC data return for a period: counts only, no one named (not audited; the download is)."""
+    from urllib.parse import urlencode
+
+    form, result = _data_return_query(request)
+    context = {"form": form, "result": result, "error_list": form_error_list(form) if result is None else []}
+    if result is not None:
+        query = {"start": result.start.isoformat(), "end": result.end.isoformat(),
+                 **({"area": result.area.code} if result.area else {})}
+        context |= {"rows": _data_return_rows(result.total), "download_query": urlencode(query),
+                    "by_marac": result.rows[:-1] if result.area is None else ()}
+    return render(request, "marac/data_return.html", context, status=200 if result is not None else 400)
+
+
+@requires("marac.data_return")
+@require_GET
+def data_return_csv(request):
+    """The return as CSV (docs/marac.md gives the columns), audited as an export."""
+    from django.http import HttpResponse
+
+    from . import data_return as return_rules
+    from .return_selectors import data_return_export
+
+    form, result = _data_return_query(request)
+    if result is None:
+        return render(request, "marac/data_return.html", {"form": form, "result": None,
+                                                          "error_list": form_error_list(form)}, status=400)
+    data_return_export(viewer=request.user, result=result, format="csv", request=request)
+    response = HttpResponse(return_rules.csv_text(result.rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (f'attachment; filename="marac-data-return-{result.total.area_code}-'
+                                       f'{result.start:%Y%m%d}-{result.end:%Y%m%d}.csv"')
+    response["Cache-Control"] = "no-store"
+    return response

@@ -25,3 +25,6 @@ rules.add_perm("people.search_people", works_with_people)
 rules.add_perm("people.view_refuge_address", sees_refuge_addresses)
 rules.add_perm("people.restrict_person", manages_restrictions)
 rules.add_perm("people.view_record_viewers", may_ask_who_looked)
+# Everything held about one person, disclosed for a subject access request or a court: the force's
+# information-management work, which in Vigil is the auditor's (docs/security.md, "Subject access exports").
+rules.add_perm("people.subject_access_export", is_force_user & has_role("auditor"))
