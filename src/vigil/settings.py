@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "vigil.marac",
     "vigil.insight",
     "vigil.evaluation",
+    "vigil.imports",
+    "vigil.events",
     "vigil.checks",
     "vigil.demo",
     "vigil.api",

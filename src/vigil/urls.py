@@ -12,6 +12,8 @@ urlpatterns = [
     path("marac/", include("vigil.marac.urls")),
     path("insight/", include("vigil.insight.urls")),
     path("evaluation/", include("vigil.evaluation.urls")),
+    path("imports/", include("vigil.imports.urls")),
+    path("events/", include("vigil.events.urls")),
     path("api/v1/", include("vigil.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -40,6 +40,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "people:open-restricted": PERSON_WORK,
     "people:safe-contact": PERSON_WORK,
     "people:viewers": PERSON_WORK | {"auditor"},
+    # Subject access and court exports (people.subject_access_export): auditors; a random id is 404 for them.
+    "people:subject-access": frozenset({"auditor"}),
     "audit:search": frozenset({"auditor"}),
     "audit:verify": frozenset({"auditor", "administrator"}),
     "api:root": ALL_ROLES,
@@ -138,6 +140,9 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "cases:disclosure-stage": frozenset({"specialist_investigator", "supervisor"}),
     "cases:disclosure-decide": frozenset({"specialist_investigator", "supervisor"}),
     "cases:worker-status": frozenset({"administrator"}),
+    # Imports (imports.manage): force administrators. A random id is 404; an unknown kind's template is 404;
+    # resume is POST-only (405).
+    "imports:*": frozenset({"administrator"}),
     # Custody and court; victim contact (a random id is 404 for an allowed role).
     "cases:custody-arrest": WORKS_CASES,
     "cases:custody-disposal": WORKS_CASES,
@@ -184,6 +189,9 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "marac:actions": MARAC_PAGES,
     "marac:action-close": MARAC_PAGES,
     "marac:figures": frozenset({"marac_coordinator", "specialist_investigator", "repeat_case_officer"}),
+    # The SafeLives data return and its CSV (marac.data_return: the coordinator and analysts).
+    "marac:data-return": frozenset({"marac_coordinator", "analyst"}),
+    "marac:data-return-csv": frozenset({"marac_coordinator", "analyst"}),
     # The performance pack and its downloads (insight.view_pack).
     "insight:pack": (VIEWS_PACK := frozenset({"analyst", "supervisor", "control_room_supervisor"})),
     "insight:pack-csv": VIEWS_PACK,
@@ -220,6 +228,15 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "evaluation:version-train": frozenset({"analyst"}),
     "evaluation:version": frozenset({"analyst"}),
     "evaluation:version-switch-on": frozenset({"analyst"}),
+    # Events out (events.manage: force administrators): a random id is 404 for an administrator; the
+    # replays and the on/off switch are POST-only (405).
+    "events:subscriptions": frozenset({"administrator"}),
+    "events:subscription-new": frozenset({"administrator"}),
+    "events:subscription": frozenset({"administrator"}),
+    "events:subscription-replay": frozenset({"administrator"}),
+    "events:subscription-active": frozenset({"administrator"}),
+    "events:delivery": frozenset({"administrator"}),
+    "events:delivery-replay": frozenset({"administrator"}),
     "admin:*": frozenset({"administrator"}),
     # Admin pages that refuse everyone: lockout records and second-factor devices are never added by
     # hand, and autocomplete answers only with a model and field named in its query.
