@@ -10,21 +10,25 @@ stopped at any moment resumes after the last batch saved and ends as an uninterr
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import closing
+from contextlib import ExitStack, closing
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from vigil.audit.models import Action
 from vigil.audit.services import audit_record
-from vigil.bulk import rows_matching
+from vigil.bulk import rows_matching, rows_write
 from vigil.incidents.models import Area
 from vigil.people import normalise
 from vigil.people.models import PersonRecord
@@ -213,14 +217,16 @@ def _plain(values: dict) -> dict:
     return {k: (";".join(v) if isinstance(v, list) else "" if v is None else str(v)) for k, v in values.items()}
 
 
-def _unique_elsewhere(batch: _Batch, writer, new_or_changed: list[Item]) -> list[Item]:
-    """Identifiers Vigil keeps unique (an incident's reference) must not already belong to another record."""
+def _unique_elsewhere(batch: _Batch, writer, new_or_changed: list[Item], ctx: Context) -> list[Item]:
+    """Identifiers Vigil keeps unique (an incident's reference) must not already belong to another record
+    (one saved, or one this run has written and may not have committed yet)."""
     for model, field, value_name in writer.unique:
         values: dict[str, Item] = {}
         clash: set[int] = set()
+        written = ctx.remembered(f"unique {model._meta.label}.{field}")
         for item in new_or_changed:
             value = item.values.get(value_name) or item.source_id
-            if value in values:
+            if value in values or (value in written and item.object_id is None):
                 clash.add(item.row_number)
             values.setdefault(value, item)
         taken = dict(rows_matching(model, [field, "id"], field, values))
@@ -231,11 +237,25 @@ def _unique_elsewhere(batch: _Batch, writer, new_or_changed: list[Item]) -> list
                              [f"{value_name} {value} is already used by another record in Vigil"], _plain(item.values))
         rejected = {q.row_number for q in batch.quarantine}
         new_or_changed = [item for item in new_or_changed if item.row_number not in rejected]
+        written.update((item.values.get(value_name) or item.source_id, True) for item in new_or_changed)
     return new_or_changed
 
 
-def _batch_write(run: ImportRun, batch: _Batch, ctx: Context) -> tuple[int, int, int, list[Item]]:
-    """Write one batch: returns (created, updated, unchanged, items written)."""
+@dataclass
+class _Sorted:
+    new: list[Item]
+    changed: list[Item]
+    unchanged: int
+    keys: dict
+
+
+def _batch_write(run: ImportRun, batch: _Batch, ctx: Context) -> tuple[int, int, int]:
+    """Write one batch: returns (created, updated, unchanged)."""
+    return _batch_apply(run, ctx, _batch_sort(run, batch, ctx))
+
+
+def _batch_sort(run: ImportRun, batch: _Batch, ctx: Context) -> _Sorted:
+    """Resolve the batch's references and sort its rows into new, corrected and unchanged (reading only)."""
     writer = WRITERS[run.kind]
     _resolve_references(batch, run.source_system)
     keys = {row[1]: row for row in _source_keys(run.source_system, run.kind, [i.source_id for i in batch.items])}
@@ -249,7 +269,7 @@ def _batch_write(run: ImportRun, batch: _Batch, ctx: Context) -> tuple[int, int,
         else:
             item.object_id = key[2]
             changed.append(item)
-    kept = set(id(i) for i in _unique_elsewhere(batch, writer, new + changed))
+    kept = set(id(i) for i in _unique_elsewhere(batch, writer, new + changed, ctx))
     if writer.check is not None:  # what only the database knows (a MARAC area's code, the victim's case)
         candidates = [i for i in new + changed if id(i) in kept]
         refused = writer.check(ctx, candidates)
@@ -257,8 +277,11 @@ def _batch_write(run: ImportRun, batch: _Batch, ctx: Context) -> tuple[int, int,
             if item.row_number in refused:
                 batch.reject(item.row_number, item.source_id, refused[item.row_number], _plain(item.values))
                 kept.discard(id(item))
-    new = [i for i in new if id(i) in kept]
-    changed = [i for i in changed if id(i) in kept]
+    return _Sorted([i for i in new if id(i) in kept], [i for i in changed if id(i) in kept], unchanged, keys)
+
+
+def _batch_apply(run: ImportRun, ctx: Context, rows: _Sorted) -> tuple[int, int, int]:
+    writer, new, changed, keys = WRITERS[run.kind], rows.new, rows.changed, rows.keys
     if new:
         writer.insert(ctx, new)
         ctx.write(SourceKey, SOURCE_KEY_COLUMNS, [
@@ -268,7 +291,7 @@ def _batch_write(run: ImportRun, batch: _Batch, ctx: Context) -> tuple[int, int,
         writer.update(ctx, item)
         SourceKey.objects.filter(pk=keys[item.source_id][0]).update(
             object_id=item.object_id, row_digest=item.digest, last_run=run)
-    return len(new), len(changed), unchanged, new + changed
+    return len(new), len(changed), rows.unchanged
 
 
 def import_run(*, run: ImportRun, progress: Progress | None = None, now: datetime | None = None,
@@ -287,12 +310,20 @@ def import_run(*, run: ImportRun, progress: Progress | None = None, now: datetim
     started = time.monotonic()
     counts_before = (run.created, run.updated, run.unchanged, run.quarantined)
     try:
-        with open(run.stored_file, "rb") as raw_file, closing(
-                _rows_in_batches(run, kind, raw_file, today=today, areas=areas, seen=seen)) as batches:
+        with ExitStack() as stack:
+            raw_file = stack.enter_context(open(run.stored_file, "rb"))
+            batches = stack.enter_context(closing(_rows_in_batches(run, kind, raw_file, today=today, areas=areas,
+                                                                   seen=seen)))
+            pipeline = None
+            if PipelinedCommit.usable(run):
+                pipeline = PipelinedCommit(run, Context(source_system=run.source_system, now=now))
+                stack.callback(pipeline.close)
             for batch in batches:
-                _batch_commit(run, batch, now=now)
+                _batch_commit(run, batch, now=now, pipeline=pipeline)
                 if progress is not None:
                     progress(run)
+            if pipeline is not None:
+                pipeline.drain()
     except reading.FileUnreadable as error:
         ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.REFUSED, problem=str(error)[:300],
                                                    finished_at=timezone.now())
@@ -319,7 +350,26 @@ def import_run(*, run: ImportRun, progress: Progress | None = None, now: datetim
     return run
 
 
-def _batch_commit(run: ImportRun, batch: _Batch, *, now: datetime) -> None:
+def _counts_add(run: ImportRun, batch: _Batch, counts: tuple[int, int, int]) -> None:
+    run.created += counts[0]
+    run.updated += counts[1]
+    run.unchanged += counts[2]
+    run.quarantined += len(batch.quarantine)
+    run.rows_committed = max(run.rows_committed, batch.last_row)
+    run.bytes_committed = batch.bytes_read
+
+
+def _batch_commit(run: ImportRun, batch: _Batch, *, now: datetime, pipeline: PipelinedCommit | None) -> None:
+    if pipeline is not None:
+        pipeline.ctx.pending, pipeline.ctx.raw = [], None
+        rows = _batch_sort(run, batch, pipeline.ctx)
+        if not rows.changed:  # new rows only: written and committed by the pipeline's thread
+            counts = _batch_apply(run, pipeline.ctx, rows)
+            pipeline.put(batch, pipeline.ctx.pending, counts)
+            pipeline.ctx.pending = None
+            _counts_add(run, batch, counts)
+            return
+        pipeline.drain()  # corrections change saved records: after everything before them, in this thread
     with transaction.atomic():
         connection.ensure_connection()
         if connection.vendor == "postgresql":
@@ -327,25 +377,101 @@ def _batch_commit(run: ImportRun, batch: _Batch, *, now: datetime) -> None:
             # again on resume: the import need not wait for each commit to reach the disk.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit = off")
-        ctx = Context(source_system=run.source_system, now=now, raw=connection.connection)
-        if run.dry_run:
+        if pipeline is not None:
+            pipeline.ctx.pending, pipeline.ctx.raw = None, connection.connection
+            counts = _batch_apply(run, pipeline.ctx, rows)
+        elif run.dry_run:
             try:
                 with transaction.atomic():
-                    created, updated, unchanged, _ = _batch_write(run, batch, ctx)
-                    raise _DryRunRollback
-            except _DryRunRollback:
-                pass
+                    counts = _batch_write(run, batch, Context(source_system=run.source_system, now=now,
+                                                              raw=connection.connection))
+                    raise _DryRunRollback(counts)
+            except _DryRunRollback as rolled_back:
+                counts = rolled_back.args[0]
         else:
-            created, updated, unchanged, _ = _batch_write(run, batch, ctx)
+            counts = _batch_write(run, batch, Context(source_system=run.source_system, now=now,
+                                                      raw=connection.connection))
         QuarantinedRow.objects.bulk_create(batch.quarantine, batch_size=1000)
-        run.created += created
-        run.updated += updated
-        run.unchanged += unchanged
-        run.quarantined += len(batch.quarantine)
-        run.rows_committed = max(run.rows_committed, batch.last_row)
-        run.bytes_committed = batch.bytes_read
+        _counts_add(run, batch, counts)
         run.save(update_fields=["created", "updated", "unchanged", "quarantined", "rows_committed",
                                 "bytes_committed"])
+
+
+QUARANTINE_COLUMNS = ["id", "run_id", "row_number", "source_id", "reasons", "values", "raw"]
+
+
+class PipelinedCommit:
+    """On PostgreSQL, outside any transaction: each batch of new rows is written and committed, with its
+    quarantined rows and the run's checkpoint, by a thread on a second connection, while this thread reads,
+    checks and looks up the next batch. The database works in its own process, so the two overlap on two
+    cores. At most `depth` batches wait; an error in the thread stops the run at the next batch, and every
+    batch committed before it stands, with its checkpoint, as in the plain path."""
+
+    def __init__(self, run: ImportRun, ctx: Context, depth: int = 2):
+        self.run, self.ctx = run, ctx
+        self.batches: queue.Queue = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.wrapper_class = type(connections[DEFAULT_DB_ALIAS])  # `connection` is only a proxy
+        self.settings = dict(connection.settings_dict)
+        self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
+        self.thread.start()
+
+    @staticmethod
+    def usable(run: ImportRun) -> bool:
+        return (connection.vendor == "postgresql" and not connection.in_atomic_block and not run.dry_run
+                and WRITERS[run.kind].pipelined)
+
+    def put(self, batch: _Batch, writes: list, counts: tuple[int, int, int]) -> None:
+        self._raise_error()
+        ids = ids_reserve(QuarantinedRow, len(batch.quarantine))
+        quarantine = [(pk, self.run.pk, q.row_number, q.source_id, json.dumps(q.reasons),
+                       None if q.values is None else json.dumps(q.values), q.raw)
+                      for pk, q in zip(ids, batch.quarantine, strict=True)]
+        if quarantine:
+            writes = [*writes, (QuarantinedRow, QUARANTINE_COLUMNS, quarantine)]
+        self.batches.put((writes, counts, len(quarantine), batch.last_row, batch.bytes_read))
+
+    def drain(self) -> None:
+        self.batches.join()
+        self._raise_error()
+
+    def close(self) -> None:
+        self.batches.put(None)
+        self.thread.join()
+
+    def _raise_error(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        # A second wrapper of the same database (its own connection; Django's session set-up: UTC, as the rows
+        # are written). Whatever fails, every batch put is taken off the queue, so the reading thread never waits
+        # for ever; it raises the error at its next batch.
+        writer_connection = self.wrapper_class(self.settings)
+        try:
+            writer_connection.ensure_connection()
+        except BaseException as error:
+            self.error = error
+        while (work := self.batches.get()) is not None:
+            try:
+                if self.error is None:
+                    self._commit(writer_connection.connection, *work)
+            except BaseException as error:
+                self.error = error
+            finally:
+                self.batches.task_done()
+        self.batches.task_done()
+        writer_connection.close()
+
+    def _commit(self, raw, writes, counts, quarantined: int, last_row: int, bytes_read: int) -> None:
+        with raw.transaction(), raw.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            for model, columns, rows in writes:
+                rows_write(raw, "postgresql", model, columns, rows)
+            cursor.execute("UPDATE imports_importrun SET created = created + %s, updated = updated + %s, "
+                           "unchanged = unchanged + %s, quarantined = quarantined + %s, "
+                           "rows_committed = GREATEST(rows_committed, %s), bytes_committed = %s WHERE id = %s",
+                           [*counts, quarantined, last_row, bytes_read, self.run.pk])
 
 
 def _needs_link(run: ImportRun) -> bool:

@@ -41,12 +41,28 @@ class Item:
 
 @dataclass
 class Context:
+    """What a writer writes with. Written at once through `raw` (the driver connection, inside the batch's
+    transaction), or, when `pending` is a list, collected there for a second connection to write and commit
+    while the next batch is read (services.PipelinedCommit). Then the records of earlier batches may not be
+    committed yet, so a writer keeps in `cache` what it made that a later batch must find (a phone number,
+    a person by name and date of birth, a relationship)."""
+
     source_system: str
     now: datetime
-    raw: Any = None  # the driver connection, for COPY/executemany
+    raw: Any = None
+    pending: list | None = None
+    cache: dict = field(default_factory=dict)
 
     def write(self, model: type[Model], columns: list[str], rows: list[tuple]) -> None:
-        rows_write(self.raw, connection.vendor, model, columns, rows)
+        if not rows:
+            return
+        if self.pending is not None:
+            self.pending.append((model, columns, rows))
+        else:
+            rows_write(self.raw, connection.vendor, model, columns, rows)
+
+    def remembered(self, name: str) -> dict:
+        return self.cache.setdefault(name, {})
 
 
 def ids_reserve(model: type[Model], count: int) -> list[int]:
@@ -110,7 +126,8 @@ def addresses_update(ctx: Context, item: Item) -> None:
 def phones_insert(ctx: Context, items: list[Item]) -> None:
     """A number is one Phone in Vigil whichever system knew it: an existing one is reused."""
     numbers = {item.values["number"] for item in items}
-    known = dict(rows_matching(Phone, ["e164", "id"], "e164", numbers))
+    known = ctx.remembered("phones")
+    known.update(rows_matching(Phone, ["e164", "id"], "e164", numbers - set(known)))
     missing = sorted(numbers - set(known))
     for number, pk in zip(missing, ids_reserve(Phone, len(missing)), strict=True):
         known[number] = pk
@@ -154,8 +171,8 @@ def persons_insert(ctx: Context, items: list[Item]) -> None:
     (the legacy rule, as for a record typed in before any model is trained), or a new person; the re-link
     after the import then joins what the trained model is sure of."""
     fields = [_record_fields(ctx, item) for item in items]
-    keys = {key for f in fields if (key := _legacy_key(f))}
-    known: dict[tuple, int] = {}
+    known: dict[tuple, int] = ctx.remembered("persons")
+    keys = {key for f in fields if (key := _legacy_key(f)) and key not in known}
     if keys:
         rows = rows_matching_pairs(PersonRecord, ["given_name_key", "family_name_key", "date_of_birth", "person_id"],
                                    ("family_name_key", "date_of_birth"), {(k[1], k[2]) for k in keys},
@@ -228,8 +245,11 @@ def _relationships_ensure(ctx: Context, items: list[Item]) -> None:
             wanted.setdefault((item.refs["victim_person_id"], item.refs["suspect_person_id"]), item)
     if not wanted:
         return
-    existing = set(rows_matching(Relationship, ["victim_id", "suspect_id"], "victim_id", {v for v, _ in wanted}))
-    new = [(pair, item) for pair, item in wanted.items() if pair not in existing]
+    made = ctx.remembered("relationships")
+    existing = set(rows_matching(Relationship, ["victim_id", "suspect_id"], "victim_id",
+                                 {v for (v, s) in wanted if (v, s) not in made}))
+    new = [(pair, item) for pair, item in wanted.items() if pair not in existing and pair not in made]
+    made.update((pair, True) for pair, _ in new)
     ids = ids_reserve(Relationship, len(new))
     ctx.write(Relationship, ["id", "victim_id", "suspect_id", "kind", "intimate", "detail"], [
         (pk, victim, suspect, item.values["relationship"], item.values["relationship"] != "family_member",
@@ -612,16 +632,20 @@ class Writer:
     audited_subjects: tuple[str, ...] = ()  # reference fields naming persons, for the audit log
     # Reasons (by row number) resolved rows cannot be written, for the batch's quarantine
     check: Callable[[Context, list[Item]], Reasons] | None = None
+    # New rows only through ctx.write, reading only what earlier batches committed or ctx.cache holds: such a
+    # batch may be written on a second connection while the next is read (services.PipelinedCommit)
+    pipelined: bool = False
 
 
 WRITERS: dict[str, Writer] = {
-    "addresses": Writer(addresses_insert, addresses_update),
-    "phones": Writer(phones_insert, phones_update),
-    "persons": Writer(persons_insert, persons_update),
-    "incidents": Writer(incidents_insert, incidents_update, unique=((Incident, "reference", "reference"),)),
-    "crimes": Writer(crimes_insert, crimes_update, unique=((Crime, "reference", "reference"),)),
-    "arrests": Writer(arrests_insert, arrests_update),
-    "outcomes": Writer(outcomes_insert, outcomes_update),
+    "addresses": Writer(addresses_insert, addresses_update, pipelined=True),
+    "phones": Writer(phones_insert, phones_update, pipelined=True),
+    "persons": Writer(persons_insert, persons_update, pipelined=True),
+    "incidents": Writer(incidents_insert, incidents_update, unique=((Incident, "reference", "reference"),),
+                        pipelined=True),
+    "crimes": Writer(crimes_insert, crimes_update, unique=((Crime, "reference", "reference"),), pipelined=True),
+    "arrests": Writer(arrests_insert, arrests_update, pipelined=True),
+    "outcomes": Writer(outcomes_insert, outcomes_update),  # may replace an outcome recorded in Vigil
     "relationships": Writer(relationships_insert, relationships_update),
     "risk_assessments": Writer(risk_assessments_insert, risk_assessments_update),
     "orders": Writer(orders_insert, orders_update, check=orders_check),
