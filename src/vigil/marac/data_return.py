@@ -193,10 +193,13 @@ def data_return(referrals: Iterable[ReturnReferral], start: date, end: date, *, 
     by_agency: dict[str, int] = defaultdict(int)
     applies: dict[str, int] = defaultdict(int)
     not_known: dict[str, int] = defaultdict(int)
+    by_victim: dict[str, list] = defaultdict(list)  # is_repeat looks only at the victim's own referrals
+    for referral in referrals:
+        by_victim[referral.victim_key].append(referral)
     for heard_together in cases.values():
         heard_together.sort(key=lambda r: (r.received_on, str(r.id)))
         first = heard_together[0]
-        repeats += is_repeat(heard_together, referrals)
+        repeats += is_repeat(heard_together, by_victim[first.victim_key])
         children += max(r.children for r in heard_together)
         by_agency[agency_group(first.agency_kind)] += 1
         for code, value in _equality_values(first, heard_together).items():

@@ -105,7 +105,11 @@ def marac_figures(
     for referral in referrals:
         if _within(referral.heard_on, start, end):
             cases[(referral.victim_key, referral.heard_on)].append(referral)
-    repeat_cases = sum(1 for heard_together in cases.values() if is_repeat(heard_together, referrals))
+    by_victim: dict[str, list[ReferralIn]] = defaultdict(list)  # is_repeat looks only at the victim's own
+    for referral in referrals:
+        by_victim[referral.victim_key].append(referral)
+    repeat_cases = sum(1 for heard_together in cases.values()
+                       if is_repeat(heard_together, by_victim[heard_together[0].victim_key]))
 
     received = [r for r in referrals if _within(r.received_on, start, end)]
     by_agency = Counter(r.source_agency for r in received)
