@@ -93,7 +93,6 @@ class SourceKey(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source_system", "kind", "source_id"],
                                                name="source_key_once")]
-        indexes = [models.Index(fields=["kind", "object_id"], name="source_key_object")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.source_id} from {self.source_system}"

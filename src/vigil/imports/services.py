@@ -39,7 +39,7 @@ from .writers import WRITERS, Context, Item, ids_reserve
 
 logger = logging.getLogger(__name__)
 
-BATCH_ROWS = 5000
+BATCH_ROWS = 10000
 MIN_RECORDS_TO_TRAIN = 1000  # below this, training a matching model on the force's records means little
 Progress = Callable[[ImportRun], None]
 
