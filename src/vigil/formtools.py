@@ -1,7 +1,7 @@
 """Small helpers every app's forms and views share."""
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -110,3 +110,13 @@ class AreaPeriodForm(forms.Form):
         period_checked(self)
         cleaned["area_obj"] = self.areas.get(cleaned.get("area") or "")
         return cleaned
+
+
+def command_day(value: str) -> date:
+    """A day given to a `vigil` command as YYYY-MM-DD, or the command's error saying how to write it."""
+    from django.core.management.base import CommandError
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{value!r} is not a date in the form YYYY-MM-DD") from None

@@ -36,3 +36,13 @@ def report_csv_lines(run: ImportRun) -> Iterator[str]:
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+def template_csv(kind: str) -> str:
+    """The template file for a kind: its header and one example row (synthetic)."""
+    spec = schema.KINDS[kind]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(spec.columns)
+    writer.writerow([f.example for f in spec.fields])
+    return out.getvalue()

@@ -2,9 +2,6 @@
 report, resume an interrupted run, and a template file for each kind. Thin: the services do the work; the
 background worker runs it (imports.tasks)."""
 
-import csv
-import io
-
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -18,7 +15,7 @@ from vigil.audit.services import audit_record
 from . import schema
 from .forms import ImportForm
 from .models import ImportRun
-from .report import report_csv_lines
+from .report import report_csv_lines, template_csv
 from .services import ImportRefused, import_create
 from .tasks import import_run_task
 
@@ -108,13 +105,8 @@ def quarantine_report(request, public_id):
 @require_GET
 def template_file(request, kind):
     """A template for one kind: the header and one example row (synthetic)."""
-    spec = schema.KINDS.get(kind)
-    if spec is None:
+    if kind not in schema.KINDS:
         raise Http404("No such kind of record")
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(spec.columns)
-    writer.writerow([f.example for f in spec.fields])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(template_csv(kind), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
     return response

@@ -7,24 +7,16 @@ user (the command line). docs/insight.md, "Performance pack", documents every JS
 
 import json
 import sys
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vigil.formtools import MAX_ANALYSIS_PERIOD
+from vigil.formtools import MAX_ANALYSIS_PERIOD, command_day
 from vigil.incidents.models import Area
 from vigil.insight.pack import pack_json
 from vigil.insight.pack_selectors import PackPeriod, pack_compute, pack_export
 from vigil.insight.pack_views import pack_csv_text, pack_document_html, pack_extras
 
 FORMATS = ("json", "csv", "html", "pdf")
-
-
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
 
 class Command(BaseCommand):
@@ -38,7 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="Write to this file instead of stdout")
 
     def handle(self, *args, start, end, area, format, output, **options):
-        period = PackPeriod(_day(start), _day(end))
+        period = PackPeriod(command_day(start), command_day(end))
         if period.end < period.start:
             raise CommandError("--to must be the same day as --from or later")
         if period.end - period.start > MAX_ANALYSIS_PERIOD:

@@ -6,21 +6,13 @@ the layout docs/marac.md gives ("The SafeLives data return"); JSON a list of obj
 Each run is audited as an export of the return with no user (the command line). Counts only."""
 
 import json
-from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from vigil.formtools import MAX_ANALYSIS_PERIOD
+from vigil.formtools import MAX_ANALYSIS_PERIOD, command_day
 from vigil.marac import data_return as rules
 from vigil.marac.models import MaracArea
 from vigil.marac.return_selectors import data_return_export, data_return_for
-
-
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
 
 class Command(BaseCommand):
@@ -34,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="Write to this file instead of stdout")
 
     def handle(self, *args, start, end, area, format, output, **options):
-        start, end = _day(start), _day(end)
+        start, end = command_day(start), command_day(end)
         if end < start:
             raise CommandError("--to must be the same day as --from or later")
         if end - start > MAX_ANALYSIS_PERIOD:
