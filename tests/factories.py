@@ -1,15 +1,26 @@
 """Factories shared by every test: small functions that build valid objects with sensible defaults."""
 
 import itertools
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from vigil.accounts.models import Agency, Team, User
 from vigil.cases.models import OwnershipPeriod, SafeguardingCase
 from vigil.incidents.models import Area, Crime, Incident, Involvement
 from vigil.people.models import Address, Person, PersonRecord, Phone, WarningMarker
 from vigil.risk.models import RiskAssessment
+from vigil.workdays import is_working_day
 
 _counter = itertools.count(1)
+
+
+def working_day_a_week_ago(today: date) -> date:
+    """The last working day at least a week before `today`: a day a MARAC can meet on (a meeting planned
+    for a weekend or bank holiday moves to the next working day), so tests that hold a meeting "last week"
+    pass on every day of the year."""
+    day = today - timedelta(days=7)
+    while not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
 TEST_PASSWORD = "correct-horse-battery-staple-42"
 
 

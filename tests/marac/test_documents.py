@@ -20,13 +20,14 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("pdf_renderer")]
 @pytest.fixture
 def meeting_with_a_case():
     today = timezone.localdate()
+    last_week = factories.working_day_a_week_ago(today)
     idva = factories.agency_create(code="idva", kind="idva", name="IDVA service")
     health = factories.agency_create(code="health", kind="health", name="Health")
-    area = factories.marac_area_create(anchor_date=today - timedelta(days=7), member_agencies=[idva])
+    area = factories.marac_area_create(anchor_date=last_week, member_agencies=[idva])
     coordinator = factories.user_create(role="marac_coordinator")
     meeting = next(m for m in services.meetings_schedule(area=area, start=today - timedelta(days=21),
                                                          until=today + timedelta(days=30), by=coordinator)
-                   if m.held_on == today - timedelta(days=7))
+                   if m.held_on == last_week)
     victim = factories.person_record_create(given_name="Petra", family_name="Pdfcase").person
     referral = factories.marac_referral_create(area=area, victim=victim, meeting=meeting,
                                                received_on=today - timedelta(days=20), by=coordinator)

@@ -30,10 +30,11 @@ def world():
     into Sid), once the suspect in his counter-allegation; Sam Stranger is a suspect on someone else's
     incident. A meeting last week, whose cut-off the referral meets, invites the IDVA service."""
     today = timezone.localdate()
+    last_week = factories.working_day_a_week_ago(today)
     now = timezone.now()
     idva = factories.agency_create(code="idva", kind="idva", name="IDVA service")
-    marac = factories.marac_area_create(anchor_date=today - timedelta(days=7), member_agencies=[idva])
-    meeting = factories.marac_meeting_create(area=marac, held_on=today - timedelta(days=7), agencies=[idva])
+    marac = factories.marac_area_create(anchor_date=last_week, member_agencies=[idva])
+    meeting = factories.marac_meeting_create(area=marac, held_on=last_week, agencies=[idva])
     vera = factories.person_record_create(given_name="Vera", family_name="Victim")
     sid = factories.person_record_create(given_name="Sid", family_name="Suspect")
     factories.incident_create(victim=vera, suspect=sid, received_at=now - timedelta(days=60))

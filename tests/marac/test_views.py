@@ -27,15 +27,16 @@ def world():
     """A MARAC meeting fortnightly, one of whose meetings was a week ago (its cut-off about two weeks
     ago), with the IDVA service invited; health is a partner that is not."""
     today = timezone.localdate()
+    last_week = factories.working_day_a_week_ago(today)
     idva = factories.agency_create(code="idva", kind="idva", name="IDVA service")
     health = factories.agency_create(code="health", kind="health", name="Health")
-    marac = factories.marac_area_create(anchor_date=today - timedelta(days=7), member_agencies=[idva])
+    marac = factories.marac_area_create(anchor_date=last_week, member_agencies=[idva])
     coordinator = factories.user_create(role="marac_coordinator")
     meetings = services.meetings_schedule(area=marac, start=today - timedelta(days=21),
                                           until=today + timedelta(days=30), by=coordinator)
-    last_week = next(m for m in meetings if m.held_on == today - timedelta(days=7))
+    meeting = next(m for m in meetings if m.held_on == last_week)
     return dict(
-        today=today, idva=idva, health=health, marac=marac, meeting=last_week, coordinator=coordinator,
+        today=today, idva=idva, health=health, marac=marac, meeting=meeting, coordinator=coordinator,
         specialist=factories.user_create(role="specialist_investigator"),
         officer=factories.user_create(role="response_officer"),
         partner=factories.user_create(role="partner_practitioner", agency=idva),
