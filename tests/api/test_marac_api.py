@@ -149,6 +149,24 @@ def test_a_partner_refers_and_a_retry_with_the_same_key_makes_nothing_new(world)
     assert client_for(world.nurse).get(url("marac-referral", got["id"])).status_code == 200
 
 
+def test_the_equality_answers_go_in_and_come_back_and_left_out_they_are_not_known(world):
+    api = client_for(world.nurse)
+
+    answered = api.post(url("marac-referrals"), _referral_body(world, victim_lgbt=True, victim_disability=False),
+                        format="json")
+    unanswered = api.post(url("marac-referrals"), _referral_body(world), format="json")
+    wrong = api.post(url("marac-referrals"), _referral_body(world, victim_lgbt="perhaps"), format="json")
+
+    assert answered.status_code == 201 and unanswered.status_code == 201
+    assert (answered.json()["victim_lgbt"], answered.json()["victim_disability"]) == (True, False)
+    assert (unanswered.json()["victim_lgbt"], unanswered.json()["victim_disability"]) == (None, None)
+    saved = MaracReferral.objects.get(public_id=answered.json()["id"])
+    assert (saved.victim_lgbt, saved.victim_disability) == (True, False)  # what the SafeLives return counts
+    assert wrong.status_code == 400 and "victim_lgbt" in wrong.json()["errors"]
+    shown = client_for(world.nurse).get(url("marac-referral", answered.json()["id"])).json()
+    assert (shown["victim_lgbt"], shown["victim_disability"]) == (True, False)
+
+
 # Research, agreeing and closing actions ------------------------------------------------------------------
 
 def test_research_then_an_agreed_action_then_completing_it(world):

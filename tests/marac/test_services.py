@@ -115,6 +115,20 @@ def test_visible_high_risk_needs_fourteen_yes_answers_on_the_victims_assessment(
     assert "risk_assessment" in raised.value.message_dict
 
 
+def test_an_assessment_on_a_record_merged_into_the_victim_counts_as_hers(marac, coordinator):
+    victim = factories.person_record_create(given_name="Vera", family_name="Victim")
+    earlier = factories.person_record_create(given_name="Vera", family_name="Victim")  # written by another unit
+    incident = factories.incident_create(victim=earlier, received_at=datetime(2026, 1, 10, 20, tzinfo=UTC))
+    assessment = factories.risk_assessment_create(incident=incident, victim=earlier, grade="high", yes_count=15)
+    earlier.person.merged_into = victim.person
+    earlier.person.save(update_fields=["merged_into"])
+
+    referral = refer(area=marac, by=coordinator, victim=victim.person, criteria=["visible_high_risk"],
+                     risk_assessment=assessment)
+
+    assert referral.risk_assessment == assessment
+
+
 def test_potential_escalation_counts_police_incidents_and_those_known_to_partners(marac, coordinator):
     victim = factories.person_record_create()
     factories.incidents_between_create(victim=victim, at=[datetime(2025, 6, 1, tzinfo=UTC),

@@ -69,6 +69,11 @@ class MaracReferralInSerializer(StrictFieldsMixin, serializers.Serializer):
     reason_without_consent = serializers.CharField(max_length=TEXT_LENGTH, required=False, allow_blank=True,
                                                    default="", help_text="Without consent: why")
     idva_referral_made = serializers.BooleanField(required=False, default=False)
+    victim_lgbt = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                           help_text="The victim identifies as LGBT+; null or left out: not known "
+                                                     "(an equality field of the SafeLives data return)")
+    victim_disability = serializers.BooleanField(required=False, allow_null=True, default=None,
+                                                 help_text="The victim has a disability; null or left out: not known")
 
 
 class MaracResearchInSerializer(StrictFieldsMixin, serializers.Serializer):
@@ -196,6 +201,8 @@ class MaracReferralDetailSerializer(MaracReferralOutSerializer):
     victim_consents = serializers.BooleanField()
     reason_without_consent = serializers.CharField()
     idva_referral_made = serializers.BooleanField()
+    victim_lgbt = serializers.BooleanField(allow_null=True, help_text="null: not known")
+    victim_disability = serializers.BooleanField(allow_null=True, help_text="null: not known")
     recent_incidents = MaracIncidentRefSerializer(many=True)
     orders = MaracOrderRefSerializer(many=True)
     discussion = serializers.CharField()

@@ -123,6 +123,8 @@ def _referral_detail(referral: MaracReferral, request, actions) -> dict:
         "victim_consents": referral.victim_consents,
         "reason_without_consent": referral.reason_without_consent,
         "idva_referral_made": referral.idva_referral_made,
+        "victim_lgbt": referral.victim_lgbt,
+        "victim_disability": referral.victim_disability,
         "recent_incidents": [{"id": i.public_id, "reference": i.reference}
                              for i in referral.recent_incidents.order_by("received_at", "pk")],
         "orders": [{"id": o.public_id, "kind": o.kind, "ends_on": o.ends_on}
@@ -262,7 +264,8 @@ class MaracReferrals(MaracApiView):
                 reason_without_consent=data["reason_without_consent"], judgement_reason=data["judgement_reason"],
                 perpetrator=perpetrator, risk_assessment=assessment,
                 other_agency_incidents=data["other_agency_incidents"], children=data["children"],
-                idva_referral_made=data["idva_referral_made"], now=now, request=request)
+                idva_referral_made=data["idva_referral_made"], victim_lgbt=data["victim_lgbt"],
+                victim_disability=data["victim_disability"], now=now, request=request)
 
         def show(referral):
             # The referrer's own referral; actions come later, at a meeting.

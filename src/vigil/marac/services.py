@@ -23,6 +23,7 @@ from vigil.cases.services import REASON_MIN_LENGTH, task_create, team_supervisor
 from vigil.events import payloads
 from vigil.events.services import event_publish
 from vigil.incidents.models import Incident
+from vigil.linkage.selectors import current_person
 from vigil.people.services import person_record_new
 from vigil.risk import scoring
 
@@ -192,7 +193,8 @@ def referral_create(*, area: MaracArea, victim, by, received_on: date, criteria:
         errors["received_on"] = "The referral cannot be received in the future"
     if perpetrator is not None and perpetrator.pk == victim.pk:
         errors["perpetrator"] = "The perpetrator cannot be the victim"
-    if risk_assessment is not None and risk_assessment.victim.person_id != victim.pk:
+    if risk_assessment is not None and current_person(risk_assessment.victim.person) != current_person(victim):
+        # Records of one person merged after the assessment was made are still the same victim.
         errors["risk_assessment"] = "The risk assessment is not about this victim"
     history = [referral_in(r) for r in referral_rows().filter(victim=victim)]
     codes, incidents = _check_criteria(
