@@ -19,7 +19,7 @@ from tests.factories import (
 from vigil.accounts.models import Team, User
 from vigil.cases.models import ProtectiveOrder, SafeguardingCase
 from vigil.imports import schema
-from vigil.imports.writers import NO_CASE, NO_OWNER
+from vigil.imports.writers.orders import NO_CASE, NO_OWNER
 from vigil.incidents.models import Incident
 from vigil.marac.agenda import Criterion
 from vigil.marac.models import MaracMeeting, MaracReferral

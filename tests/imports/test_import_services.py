@@ -8,10 +8,12 @@ import pytest
 
 from tests.factories import area_create
 from vigil.audit.models import AuditEvent
-from vigil.imports import writers
 from vigil.imports.models import ImportRun, SourceKey
 from vigil.imports.report import report_header, report_rows
 from vigil.imports.services import import_create, import_run
+from vigil.imports.writers import WRITERS
+from vigil.imports.writers.people import persons_update
+from vigil.imports.writing import Writer
 from vigil.incidents.models import Incident, Involvement
 from vigil.people.models import PersonRecord, Relationship
 
@@ -154,7 +156,7 @@ def test_an_import_stopped_half_way_resumes_to_the_same_result(monkeypatch):
     content = csv_bytes("persons", rows)
     monkeypatch.setattr("vigil.imports.services.BATCH_ROWS", 10)
     calls = {"n": 0}
-    real_insert = writers.WRITERS["persons"].insert
+    real_insert = WRITERS["persons"].insert
 
     def crash_on_third_batch(ctx, items):
         calls["n"] += 1
@@ -163,7 +165,7 @@ def test_an_import_stopped_half_way_resumes_to_the_same_result(monkeypatch):
             raise KeyboardInterrupt
         real_insert(ctx, items)
 
-    monkeypatch.setitem(writers.WRITERS, "persons", writers.Writer(crash_on_third_batch, writers.persons_update))
+    monkeypatch.setitem(WRITERS, "persons", Writer(crash_on_third_batch, persons_update))
     run = import_create(kind="persons", source_system="stopped", file=io.BytesIO(content), file_name="p.csv",
                         link_after=False)
     with pytest.raises(KeyboardInterrupt):
@@ -178,7 +180,7 @@ def test_an_import_stopped_half_way_resumes_to_the_same_result(monkeypatch):
     again = import_run(run=again)
     assert again.status == ImportRun.Status.FINISHED
 
-    monkeypatch.setitem(writers.WRITERS, "persons", writers.Writer(real_insert, writers.persons_update))
+    monkeypatch.setitem(WRITERS, "persons", Writer(real_insert, persons_update))
     whole = run_import("persons", content, system="whole")
     assert (again.created, again.quarantined) == (whole.created, whole.quarantined) == (40, 1)
     assert _snapshot("stopped") == _snapshot("whole")

@@ -35,7 +35,8 @@ from vigil.people.models import PersonRecord
 
 from . import reading, schema
 from .models import ImportRun, QuarantinedRow, SourceKey
-from .writers import WRITERS, Context, Item, ids_reserve
+from .writers import WRITERS
+from .writing import Context, Item, ids_reserve
 
 logger = logging.getLogger(__name__)
 
