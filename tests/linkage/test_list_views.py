@@ -59,6 +59,19 @@ def test_a_neighbourhood_officer_sees_their_areas_repeat_victims_and_no_other_ar
     assert client.get(reverse("linkage:repeat-queue")).status_code == 403
 
 
+def test_the_next_page_keeps_the_chosen_area(client, world, monkeypatch):
+    monkeypatch.setattr("vigil.linkage.list_selectors.PAGE_SIZE", 1)
+    factories.incidents_between_create(victim=person("Dora", "Countyside"), at=days_ago(4, 44), area=world["county"])
+    client.force_login(world["sergeant"])
+
+    first = text(client.get(reverse("linkage:repeat-victims") + "?area=county"))
+    assert 'href="?area=county&amp;page=2" rel="next"' in first and "Page 1 of 2" in first
+    second = text(client.get(reverse("linkage:repeat-victims") + "?area=county&page=2"))
+    assert 'href="?area=county&amp;page=1" rel="prev"' in second and "Cleo Citywide" not in second
+    everywhere = text(client.get(reverse("linkage:repeat-victims")))
+    assert 'href="?page=2" rel="next"' in everywhere and "Page 1 of 3" in everywhere
+
+
 def test_a_neighbourhood_officer_cannot_see_another_areas_serial_perpetrators(client, world):
     client.force_login(world["officer"])
     own = client.get(reverse("linkage:serial-perpetrators"))
