@@ -235,6 +235,8 @@ ACCESS: dict[str, frozenset[str] | str] = {
     "events:subscription": frozenset({"administrator"}),
     "events:subscription-replay": frozenset({"administrator"}),
     "events:subscription-active": frozenset({"administrator"}),
+    "events:subscription-edit": frozenset({"administrator"}),  # GET and POST
+    "events:subscription-secret": frozenset({"administrator"}),  # POST-only (405)
     "events:delivery": frozenset({"administrator"}),
     "events:delivery-replay": frozenset({"administrator"}),
     "admin:*": frozenset({"administrator"}),

@@ -21,7 +21,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from vigil.events.services import deliveries_overdue_enqueue
+from vigil.events.services import deliveries_overdue_enqueue, events_purge
 from vigil.linkage.list_services import lists_sweep
 from vigil.marac.services import marac_sweep
 
@@ -138,6 +138,11 @@ def deadlines_sweep(*, now: datetime | None = None) -> SweepResult:
         except Exception:
             result.errors += 1
             logger.exception("Deadlines sweep: MARAC meetings and overdue actions failed")
+        try:  # the delivery log of events finished long ago, and old delivery-task records (vigil.events)
+            events_purge(now=now)
+        except Exception:
+            result.errors += 1
+            logger.exception("Deadlines sweep: purging finished events failed")
     done = result.handovers_escalated + result.tasks_escalated + result.order_reminders + result.errors
     logger.log(logging.INFO if done else logging.DEBUG,
                "Deadlines sweep: %s handovers and %s tasks escalated, %s order reminders, %s errors",

@@ -1,5 +1,5 @@
-"""Delivery policy for outbound events: the back-off between attempts, when to give up, and which target
-addresses a subscription may use. Plain Python: no Django import."""
+"""Delivery policy for outbound events: the back-off between attempts, when to give up, how long the
+delivery log is kept, and which target addresses a subscription may use. Plain Python: no Django import."""
 
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -21,6 +21,13 @@ CLAIM = timedelta(seconds=TIMEOUT_SECONDS + 50)
 # A delivery still waiting this long after it fell due lost its task (or the worker was down): the sweep
 # enqueues a task that sends every delivery that is due.
 OVERDUE = timedelta(minutes=2)
+
+# Housekeeping (`services.events_purge`, from the deadlines sweep): an event whose every delivery is finished
+# (delivered or given up) stays in the delivery log this long after it happened and after its last attempt;
+# one with a delivery still waiting or failed (to be tried again) is kept whatever its age.
+KEEP_FINISHED_EVENTS = timedelta(days=90)
+# Finished background-task records of the delivery tasks (the delivery log is the record that matters).
+KEEP_FINISHED_TASK_RESULTS = timedelta(days=7)
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 

@@ -9,6 +9,9 @@ event itself is not audited (nothing has left the force yet); each attempt to se
 it at the same time), sends it outside any transaction, then records the attempt, schedules the next
 (`policy.retry_delay`) or gives up, and audits the disclosure. A delivery already delivered is never sent
 again by a task; only a replay, which an administrator asks for, sends it again.
+
+`events_purge` (from the deadlines sweep) deletes the delivery log of events finished long ago
+(`policy.KEEP_FINISHED_EVENTS`); an event with a delivery still waiting or to be tried again is kept.
 """
 
 import json
@@ -23,6 +26,7 @@ from functools import partial
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -31,13 +35,14 @@ from vigil.audit.services import audit_record
 from vigil.workdays import LONDON
 
 from . import policy, signing
-from .models import Delivery, DeliveryAttempt, EventKind, OutboundEvent, Subscription
+from .models import Delivery, DeliveryAttempt, EventKind, OutboundEvent, Subscription, secret_new
 
 logger = logging.getLogger(__name__)
 
 Status = Delivery.Status
 DUE = (Status.PENDING, Status.FAILED)
 DUE_BATCH = 200  # deliveries sent by one run of the "send what is due" task
+PURGE_BATCH = 500  # events (or task records) deleted in one transaction by `events_purge`
 USER_AGENT = "Vigil-Events/1"
 
 
@@ -267,44 +272,57 @@ def _url_cleaned(url: str) -> str:
     return url
 
 
-def subscription_create(*, name: str, target_url: str, kinds, by, now: datetime | None = None,
-                        request=None) -> Subscription:
-    """A new subscription with a new secret. The caller shows the secret once; it is never logged or audited."""
-    now = now or timezone.now()
+def _name_cleaned(name: str, *, other_than: int | None = None) -> str:
     name = " ".join((name or "").split())
-    errors = {}
     if not name:
-        errors["name"] = "Enter a name for the receiving system"
-    elif Subscription.objects.filter(name__iexact=name).exists():
-        errors["name"] = "A subscription with that name already exists"
-    for check in (lambda: _url_cleaned(target_url), lambda: _kinds_cleaned(kinds)):
+        raise ValidationError({"name": "Enter a name for the receiving system"})
+    if Subscription.objects.filter(name__iexact=name).exclude(pk=other_than).exists():
+        raise ValidationError({"name": "A subscription with that name already exists"})
+    return name
+
+
+def _fields_cleaned(checks: dict) -> dict:
+    """Each field's cleaned value; every problem at once, as one ValidationError({field: message})."""
+    cleaned, errors = {}, {}
+    for field, check in checks.items():
         try:
-            check()
+            cleaned[field] = check()
         except ValidationError as error:
             errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
+    return cleaned
+
+
+def subscription_create(*, name: str, target_url: str, kinds, by, now: datetime | None = None,
+                        request=None) -> Subscription:
+    """A new subscription with a new secret. The caller shows the secret once; it is never logged or audited."""
+    now = now or timezone.now()
+    cleaned = _fields_cleaned({"name": lambda: _name_cleaned(name), "target_url": lambda: _url_cleaned(target_url),
+                               "kinds": lambda: _kinds_cleaned(kinds)})
     with transaction.atomic():
-        subscription = Subscription.objects.create(name=name, target_url=_url_cleaned(target_url),
-                                                   kinds=_kinds_cleaned(kinds), created_by=by, created_at=now)
+        subscription = Subscription.objects.create(**cleaned, created_by=by, created_at=now)
         audit_record(action=Action.COLLECTION, actor=by, obj=subscription, request=request,
                      detail={"step": "event subscription created", "kinds": subscription.kinds})
     return subscription
 
 
-def subscription_change(*, subscription: Subscription, by, active: bool | None = None, kinds=None,
-                        target_url: str | None = None, request=None) -> Subscription:
-    """Switch a subscription on or off, or change its kinds or address. Deliveries waiting for a switched-off
-    subscription wait until it is switched on again."""
+def subscription_change(*, subscription: Subscription, by, active: bool | None = None, name: str | None = None,
+                        kinds=None, target_url: str | None = None, request=None) -> Subscription:
+    """Switch a subscription on or off, or change its name, kinds or address. Deliveries waiting for a
+    switched-off subscription wait until it is switched on again; waiting ones go to the new address."""
     with transaction.atomic():
         subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
-        changes = {}
+        checks = {}
+        if name is not None:
+            checks["name"] = lambda: _name_cleaned(name, other_than=subscription.pk)
+        if target_url is not None:
+            checks["target_url"] = lambda: _url_cleaned(target_url)
+        if kinds is not None:
+            checks["kinds"] = lambda: _kinds_cleaned(kinds)
+        changes = _fields_cleaned(checks)
         if active is not None:
             changes["active"] = bool(active)
-        if kinds is not None:
-            changes["kinds"] = _kinds_cleaned(kinds)
-        if target_url is not None:
-            changes["target_url"] = _url_cleaned(target_url)
         changed = [field for field, value in changes.items() if getattr(subscription, field) != value]
         if not changed:
             return subscription
@@ -314,3 +332,67 @@ def subscription_change(*, subscription: Subscription, by, active: bool | None =
         audit_record(action=Action.ALTERATION, actor=by, obj=subscription, request=request,
                      detail={"step": "event subscription changed", "fields": changed, "active": subscription.active})
     return subscription
+
+
+def subscription_secret_rotate(*, subscription: Subscription, by, request=None) -> Subscription:
+    """Give a subscription a new signing secret: every delivery from now on (waiting and retried ones too)
+    is signed with it, and the old one stops working. The caller shows it once; it is never logged or
+    audited."""
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        subscription.secret = secret_new()
+        subscription.save(update_fields=["secret"])
+        audit_record(action=Action.ALTERATION, actor=by, obj=subscription, request=request,
+                     detail={"step": "event subscription secret rotated"})
+    return subscription
+
+
+# --- housekeeping ----------------------------------------------------------------------------------------
+
+def _day_start(moment: datetime) -> datetime:
+    """Midnight (London) at the start of `moment`'s day: the purges cut at a day's start, so they find
+    nothing new again until the next day, however often the sweep calls them."""
+    return datetime.combine(moment.astimezone(LONDON).date(), clock.min, tzinfo=LONDON)
+
+
+def _finished_events(cutoff: datetime):
+    """Events that happened and were recorded before `cutoff`, none of whose deliveries is still waiting or
+    to be tried again, or was tried since `cutoff` (a replay's attempts stay as long as any)."""
+    unfinished = Delivery.objects.filter(event=OuterRef("pk"), status__in=DUE)
+    tried_since = DeliveryAttempt.objects.filter(delivery__event=OuterRef("pk"), attempted_at__gte=cutoff)
+    return (OutboundEvent.objects.filter(occurred_at__lt=cutoff, created_at__lt=cutoff)
+            .exclude(Exists(unfinished)).exclude(Exists(tried_since)))
+
+
+def events_purge(*, now: datetime | None = None) -> int:
+    """Delete from the delivery log the events finished more than `policy.KEEP_FINISHED_EVENTS` ago, with
+    their deliveries and attempts, `PURGE_BATCH` events at a time; and the delivery tasks' records finished
+    more than `policy.KEEP_FINISHED_TASK_RESULTS` ago. Called by the deadlines sweep. Audited once, as an
+    erasure with the counts, when any event was deleted. Returns how many events were deleted."""
+    from .tasks import deliveries_due_task, delivery_send_task
+
+    now = now or timezone.now()
+    cutoff = _day_start(now - policy.KEEP_FINISHED_EVENTS)
+    counts = {"events": 0, "deliveries": 0, "attempts": 0, "task_results": 0}
+    while ids := list(_finished_events(cutoff).order_by("pk").values_list("pk", flat=True)[:PURGE_BATCH]):
+        with transaction.atomic():
+            # Lock the deliveries, then look again: one replayed meanwhile is kept.
+            list(Delivery.objects.select_for_update().filter(event_id__in=ids).values_list("pk", flat=True))
+            ids = list(_finished_events(cutoff).filter(pk__in=ids).values_list("pk", flat=True))
+            _, deleted = Delivery.objects.filter(event_id__in=ids).delete()  # their attempts by cascade
+            counts["deliveries"] += deleted.get(Delivery._meta.label, 0)
+            counts["attempts"] += deleted.get(DeliveryAttempt._meta.label, 0)
+            counts["events"] += OutboundEvent.objects.filter(pk__in=ids).delete()[0]
+    old_results = DBTaskResult.objects.filter(
+        task_path__in=[delivery_send_task.module_path, deliveries_due_task.module_path],
+        status__in=["SUCCESSFUL", "FAILED"], finished_at__lt=_day_start(now - policy.KEEP_FINISHED_TASK_RESULTS))
+    while ids := list(old_results.values_list("pk", flat=True)[:PURGE_BATCH]):
+        counts["task_results"] += DBTaskResult.objects.filter(pk__in=ids).delete()[0]
+    if counts["events"]:
+        audit_record(action=Action.ERASURE, object_type=OutboundEvent._meta.label,
+                     reason="Events out: delivery log past its keeping time deleted",
+                     detail={"step": "finished events purged", "before": cutoff.isoformat(), **counts})
+    if counts["events"] or counts["task_results"]:
+        logger.info("Events purge: %(events)s events, %(deliveries)s deliveries, %(attempts)s attempts and "
+                    "%(task_results)s task records deleted", counts)
+    return counts["events"]

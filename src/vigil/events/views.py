@@ -1,6 +1,7 @@
 """Events out, the pages (force administrators, `events.manage`): the subscriptions, a new one (its secret
-shown once, on the page that confirms it), each subscription's delivery log with replay, and one
-delivery's every attempt. Thin: parse, call one service or selector, render."""
+shown once, on the page that confirms it), changing one, a new secret for one (shown once likewise), each
+subscription's delivery log with replay, and one delivery's every attempt. Thin: parse, call one service or
+selector, render."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -81,6 +82,37 @@ def subscription_active(request, public_id):
     services.subscription_change(subscription=subscription, active=active, by=request.user, request=request)
     messages.success(request, f"{subscription.name} switched {'on' if active else 'off'}")
     return redirect("events:subscription", public_id=subscription.public_id)
+
+
+@requires(MANAGE)
+@require_http_methods(["GET", "POST"])
+def subscription_edit(request, public_id):
+    subscription = selectors.subscription_get(public_id=public_id)
+    form = SubscriptionForm(request.POST if request.method == "POST" else None, initial={
+        "name": subscription.name, "target_url": subscription.target_url, "kinds": subscription.kinds})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.subscription_change(subscription=subscription, name=data["name"], kinds=data["kinds"],
+                                         target_url=data["target_url"], by=request.user, request=request)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, "The subscription is saved")
+            return redirect("events:subscription", public_id=subscription.public_id)
+    return render(request, "events/subscription_edit.html", {
+        "subscription": subscription, "form": form, "error_list": form_error_list(form) if form.errors else []},
+        status=400 if form.errors else 200)
+
+
+@never_cache
+@requires(MANAGE)
+@require_POST
+def subscription_secret(request, public_id):
+    subscription = services.subscription_secret_rotate(subscription=selectors.subscription_get(public_id=public_id),
+                                                       by=request.user, request=request)
+    # the only time the new secret is shown: not on a page the browser can come back to
+    return render(request, "events/subscription_created.html", {"subscription": subscription, "rotated": True})
 
 
 @requires(MANAGE)
