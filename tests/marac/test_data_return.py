@@ -86,7 +86,10 @@ def test_the_case_is_counted_for_the_agency_that_referred_first():
 
 @pytest.mark.parametrize(("ethnicity", "expected"), [
     ("Asian or Asian British: Indian", True), ("Black or Black British", True), ("Mixed or multiple", True),
-    ("White: British", False), ("White: other", False), ("", None), ("Not stated", None)])
+    ("White: British", False), ("White: other", False), ("", None), ("Not stated", None),
+    # the self-defined ethnicity codes of an imported history (18+1, 16+1)
+    ("W1", False), ("w2", False), ("W3", False), ("W9", False), ("A1", True), ("B2", True), ("M3", True),
+    ("O2", True), ("NS", None), ("X7", None), ("Z", None)])
 def test_black_asian_and_minority_ethnic_is_any_recorded_ethnicity_not_a_white_group(ethnicity, expected):
     assert rules.is_minority_ethnic(ethnicity) is expected
 

@@ -24,6 +24,7 @@ SafeLives data return"):
 
 import csv
 import io
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -53,8 +54,14 @@ AGENCY_KIND_GROUP = {
 }
 
 # Ethnicity as written on person records: the census groups ("White: British", "Asian or Asian British:
-# Indian", ...). These say nothing, so the ethnicity is not known.
-ETHNICITY_NOT_KNOWN = frozenset({"", "not known", "unknown", "not stated", "not recorded", "prefer not to say"})
+# Indian", ...) typed in Vigil, or the police self-defined ethnicity codes a force's history arrives with
+# (18+1 and the older 16+1: W1 White British ... O9 any other; imports.schema's `ethnicity`). These say
+# nothing, so the ethnicity is not known.
+ETHNICITY_NOT_KNOWN = frozenset({"", "not known", "unknown", "not stated", "not recorded", "prefer not to say",
+                                 "ns", "nk", "refused"})
+# The self-defined ethnicity codes, by their letter: W White groups (British, Irish, Gypsy or Irish Traveller,
+# Roma, any other White); M mixed, A Asian, B Black, O other (Chinese in 16+1, Arab, any other).
+SELF_DEFINED_CODE = re.compile(r"^([wmabo])[0-9]$")
 
 YOUNGEST, OLDEST = 16, 17  # "aged 16-17"
 
@@ -65,9 +72,14 @@ def agency_group(kind: str) -> str:
 
 def is_minority_ethnic(ethnicity: str) -> bool | None:
     """Black, Asian and minority ethnic: any recorded ethnicity that is not a White group; None when the
-    record says nothing."""
+    record says nothing, or holds a short code that is not a self-defined ethnicity code (it cannot be read)."""
     text = (ethnicity or "").strip().lower()
     if text in ETHNICITY_NOT_KNOWN:
+        return None
+    code = SELF_DEFINED_CODE.match(text)
+    if code:
+        return code.group(1) != "w"
+    if len(text) <= 3:
         return None
     return not text.startswith("white")
 
