@@ -82,4 +82,4 @@ def test_pdf_to_a_file(data, tmp_path):
         pytest.skip(str(error))
     target = tmp_path / "pack.pdf"
     report("--format", "pdf", "--output", str(target))
-    assert target.read_bytes().startswith(b"%PDF")
+    assert target.read_bytes().startswith(b"%PDF") and target.stat().st_mode & 0o777 == 0o600

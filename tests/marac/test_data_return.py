@@ -249,6 +249,17 @@ def test_the_command_prints_the_return_as_json_and_is_audited_as_an_export(quart
     assert (event.actor, event.detail["via"]) == (None, "vigil marac_return")
 
 
+def test_the_command_writes_the_csv_to_a_file_only_its_owner_may_read(quarter_world, tmp_path):
+    target = tmp_path / "return.csv"
+    target.write_text("an older return")
+    target.chmod(0o644)
+
+    call_command("marac_return", "--from", "2026-04-01", "--to", "2026-06-30", "--area", "north",
+                 "--output", str(target), stdout=io.StringIO())
+
+    assert target.read_text().startswith("marac_code,") and target.stat().st_mode & 0o777 == 0o600
+
+
 def test_the_referral_form_records_lgbt_and_disability_as_yes_no_or_not_known():
     from vigil.marac.forms import ReferralForm
 

@@ -196,6 +196,7 @@ def test_the_command_writes_the_export_and_audits_the_disclosure(held, tmp_path)
     call_command("subject_access", "--person", str(held["victim"].public_id), "--reason", "SAR 2026/0500",
                  "--format", "json", "--out", str(out), stdout=io.StringIO())
     assert json.loads(out.read_text())["person"]["public_id"] == str(held["victim"].public_id)
+    assert out.stat().st_mode & 0o777 == 0o600  # no other account on the server can read the export
     event = AuditEvent.objects.filter(action="disclosure", subject_person_id=held["victim"].public_id).get()
     assert (event.actor, event.reason, event.detail["via"]) == (None, "Subject access request: SAR 2026/0500",
                                                                 "vigil subject_access")

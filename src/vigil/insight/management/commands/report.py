@@ -10,6 +10,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from vigil.files import private_file_write
 from vigil.formtools import MAX_ANALYSIS_PERIOD, command_day
 from vigil.incidents.models import Area
 from vigil.insight.pack import pack_json
@@ -61,9 +62,7 @@ class Command(BaseCommand):
 
     def _write(self, content: str | bytes, output: str | None) -> None:
         if output:
-            mode, kwargs = ("wb", {}) if isinstance(content, bytes) else ("w", {"encoding": "utf-8", "newline": ""})
-            with open(output, mode, **kwargs) as handle:
-                handle.write(content)
+            private_file_write(output, content)
             return
         if isinstance(content, bytes):
             stream = getattr(self.stdout._out, "buffer", None)

@@ -9,6 +9,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from vigil.files import private_file_write
 from vigil.formtools import MAX_ANALYSIS_PERIOD, command_day
 from vigil.marac import data_return as rules
 from vigil.marac.models import MaracArea
@@ -44,7 +45,6 @@ class Command(BaseCommand):
             content = rules.csv_text(result.rows)
         data_return_export(viewer=None, result=result, format=format, via="vigil marac_return")
         if output:
-            with open(output, "w", encoding="utf-8", newline="") as handle:
-                handle.write(content)
+            private_file_write(output, content)
         else:
             self.stdout.write(content, ending="")

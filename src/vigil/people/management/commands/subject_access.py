@@ -13,6 +13,7 @@ import uuid
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from vigil.files import private_file_write
 from vigil.people import subject_access
 from vigil.people.models import Person
 
@@ -64,11 +65,9 @@ class Command(BaseCommand):
                 content: bytes = render_pdf(html)
             except PdfUnavailable as error:
                 raise CommandError(str(error)) from None
-            with open(out, "wb") as handle:
-                handle.write(content)
+            private_file_write(out, content)
         else:
-            with open(out, "w", encoding="utf-8") as handle:
-                handle.write(subject_access.json_text(data))
+            private_file_write(out, subject_access.json_text(data))
         subject_access.subject_access_disclose(person=found, by=user, purpose=purpose, reason=reason, format=format,
                                                data=data, via="vigil subject_access")
         self.stdout.write(f"Written to {out} and recorded in the audit log as a disclosure.")
