@@ -99,10 +99,15 @@ def test_the_export_holds_the_persons_records_from_every_part_of_vigil_and_nothi
 def test_the_other_persons_export_shows_them_as_perpetrator_without_the_victims_details(held):
     data = subject_access.subject_access_gather(person=held["other"].person, viewer=held["auditor"])
     assert [r["as"] for r in data["marac_referrals"]] == ["perpetrator"]
-    assert "children" not in data["marac_referrals"][0] and "victim_consents" not in data["marac_referrals"][0]
+    referral = data["marac_referrals"][0]
+    assert "children" not in referral and "victim_consents" not in referral
+    # the agencies' safety planning for the victim is withheld and counted, never sent to the perpetrator
+    assert {"research", "actions", "discussion", "judgement_reason"}.isdisjoint(referral)
+    assert referral["withheld"]["research"] == 1 and "MARAC coordinator" in referral["withheld"]["reason"]
     assert data["orders"][0]["as"] == "restricted by it" and data["orders"][0]["protected_address"] is None
     text = subject_access.json_text(data)
     assert "Victimson" not in text and "Rowan" not in text and "3 Synthetic Close" not in text
+    assert "Synthetic research note" not in text
     assert str(held["victim"].public_id) not in text
 
 

@@ -12,7 +12,9 @@ trail of who consulted or disclosed their data.
 What the export leaves out, on purpose: other people's names and records (an incident lists the person's own
 role on it, never who else was there); staff are named by role and agency, not by name; a refuge address is
 withheld from an exporter not allowed to see refuge addresses (as everywhere in Vigil); a safe-contact code word
-is given only as agreed or not (it protects the victim and is never written down outside Vigil). Free text
+is given only as agreed or not (it protects the victim and is never written down outside Vigil); in a
+perpetrator's export, a MARAC referral's reasons, discussion, research and actions (the agencies' safety
+planning for the victim) are withheld and counted. Free text
 (summaries, notes, research) is exported as written: the disclosure officer reviews it for third parties'
 information before anything is released.
 """
@@ -32,6 +34,16 @@ from vigil.audit.services import audit_record_each
 from .models import ContactBan, Person, PersonRecord, RestrictedAccessAlert, Restriction, WarningMarker
 
 FORMAT_VERSION = 1
+# A MARAC referral in the export of its perpetrator: these are about the victim (her children, consent,
+# equality answers, the referrer's reasons, the meeting's discussion), and the research and actions are the
+# agencies' safety planning for her, so they are left out and counted; the MARAC coordinator decides what, if
+# anything, of them a court or the perpetrator may see.
+MARAC_WITHHELD_FROM_PERPETRATOR = ("children", "victim_aware", "victim_consents", "reason_without_consent",
+                                   "victim_lgbt", "victim_disability", "idva_referral_made", "judgement_reason",
+                                   "discussion")
+WITHHELD_REASON = ("About the victim's safety: the referral's reasons and discussion, and the agencies' research "
+                   "and actions, are withheld from the perpetrator's export; ask the MARAC coordinator")
+
 PURPOSES = {
     "subject_access": "Subject access request",
     "court": "Court",
@@ -245,14 +257,16 @@ def subject_access_gather(*, person: Person, viewer=None) -> dict:
                      .select_related("area", "referring_agency", "referred_by__agency", "meeting")
                      .order_by("received_on", "pk")):
         as_victim = referral.victim_id in person_ids
-        row = {**_plain(referral, skip=("meeting",) if as_victim else
-                        ("meeting", "children", "victim_aware", "victim_consents", "reason_without_consent",
-                         "victim_lgbt", "victim_disability", "idva_referral_made")),
-               "as": "victim" if as_victim else "perpetrator",
-               "meeting_held_on": referral.meeting.held_on if referral.meeting_id else None,
-               "research": [_plain(r) for r in referral.research.select_related("agency", "author__agency")],
-               "actions": [_plain(a) for a in referral.actions.select_related("agency", "owner__agency",
-                                                                               "agreed_by__agency")]}
+        if as_victim:
+            row = {**_plain(referral, skip=("meeting",)), "as": "victim",
+                   "research": [_plain(r) for r in referral.research.select_related("agency", "author__agency")],
+                   "actions": [_plain(a) for a in referral.actions.select_related("agency", "owner__agency",
+                                                                                   "agreed_by__agency")]}
+        else:  # what the agencies hold and plan for the victim's safety never goes out in the perpetrator's
+            row = {**_plain(referral, skip=("meeting", *MARAC_WITHHELD_FROM_PERPETRATOR)), "as": "perpetrator",
+                   "withheld": {"reason": WITHHELD_REASON, "research": referral.research.count(),
+                                "actions": referral.actions.count()}}
+        row["meeting_held_on"] = referral.meeting.held_on if referral.meeting_id else None
         marac.append(row)
     information_requests = [_plain(r, skip=("referral",)) for r in MaracInformationRequest.objects.filter(
         person_id__in=person_ids).select_related("requesting_agency", "holding_agency", "asked_by__agency",
