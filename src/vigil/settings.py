@@ -141,6 +141,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # `vigil worker` runs it (vigil.cases.worker); `vigil worker_status` says whether a worker is alive.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 WORKER_SWEEP_SECONDS = int(os.environ.get("VIGIL_WORKER_SWEEP_SECONDS", "60"))
+# Events out (vigil.events) may be sent to loopback, private or reserved addresses only when this is on.
+VIGIL_EVENTS_ALLOW_PRIVATE_TARGETS = _env_bool("VIGIL_EVENTS_ALLOW_PRIVATE_TARGETS", False)
 
 # Evidence files (photographs): never served as static files, only through risk:evidence-file, which
 # checks permission, verifies the SHA-256 digest and logs custody. Limit request bodies at the proxy

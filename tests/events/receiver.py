@@ -1,10 +1,16 @@
 """A real HTTP server on this machine, in a thread, standing in for a subscribing system: it records each
-request (headers and body) and answers with the statuses it is told, then 200."""
+request (headers and body) and answers with the statuses it is told, then 200.
+
+127.0.0.1 is a loopback address, to which Vigil sends nothing unless VIGIL_EVENTS_ALLOW_PRIVATE_TARGETS is
+on: while a receiver runs it is on, unless the receiver is made with allow_private=False (to show that
+nothing is sent without it)."""
 
 import threading
 from dataclasses import dataclass
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from django.test import override_settings
 
 
 @dataclass
@@ -14,8 +20,9 @@ class Received:
 
 
 class Receiver:
-    def __init__(self, statuses=()):
+    def __init__(self, statuses=(), *, allow_private: bool = True, tls=None):
         self.statuses = list(statuses)
+        self.allowed = override_settings(VIGIL_EVENTS_ALLOW_PRIVATE_TARGETS=allow_private)
         self.received: list[Received] = []
         receiver = self
 
@@ -32,13 +39,18 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/vigil-events"
+        if tls is not None:  # an ssl.SSLContext with the server's certificate: https
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+        self.port = self.server.server_address[1]
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}/vigil-events"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):
+        self.allowed.enable()
         self.thread.start()
         return self
 
     def __exit__(self, *exc):
         self.server.shutdown()
         self.server.server_close()
+        self.allowed.disable()

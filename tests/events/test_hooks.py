@@ -1,4 +1,4 @@
-"""Each of the five kinds of event is published by the service where it happens, in the same transaction,
+"""Each kind of event is published by the service where it happens, in the same transaction,
 with opaque ids only: no name, address, postcode or condition's text of anyone involved."""
 
 import json
@@ -88,6 +88,66 @@ def test_police_bail_with_conditions_is_published(case):
     assert len(events("marker.added")) == 2  # the bail conditions' markers
     for published in OutboundEvent.objects.all():
         assert_nothing_personal(published)
+
+
+def test_bail_conditions_are_an_order_made_and_varying_them_is_published(case):
+    arrested = T0 + timedelta(hours=1)
+    custody = custody_services.custody_arrest_record(case=case, by=case.owner, arrested_at=arrested, now=arrested)
+    bailed = arrested + timedelta(hours=5)
+    custody_services.custody_disposal_record(custody=custody, by=case.owner, disposal="pre_charge_bail",
+                                             disposed_at=bailed, bail_conditions=CONDITIONS,
+                                             bail_return_on=date(2026, 12, 1), now=bailed)
+    order = ProtectiveOrder.objects.get(custody_record=custody)
+
+    [made] = events("order.made")
+    assert made.payload == {"case": str(case.public_id), "order": str(order.public_id),
+                            "order_kind": "bail_conditions", "starts_at": "2026-11-02T16:00:00Z", "ends_on": "2026-12-01",
+                            "follows": None}
+    changed = bailed + timedelta(days=2)
+    custody_services.custody_bail_conditions_change(order=order, by=case.owner, conditions=CONDITIONS[:1],
+                                                    changed_at=changed, ends_on=date(2026, 12, 8),
+                                                    now=changed + timedelta(hours=1))
+
+    [varied] = events("order.varied")
+    assert varied.payload == {"case": str(case.public_id), "order": str(order.public_id),
+                              "order_kind": "bail_conditions", "ends_on": "2026-12-08",
+                              "varied_at": "2026-11-04T16:00:00Z"}
+    assert varied.occurred_at == changed and varied.subject_person_id == case.victim.person.public_id
+    for event in (made, varied):
+        assert_nothing_personal(event)
+
+
+def test_an_order_varied_by_the_court_is_published(case):
+    subscription = subscription_make("https://receiver.example.org/events", kinds=["order.varied"])
+    order = order_services.order_record(case=case, by=case.owner, kind="restraining", restricted_person=case.suspect,
+                                        starts_at=T0, ends_on=date(2027, 11, 1), conditions=CONDITIONS, now=T0)
+    varied_at = T0 + timedelta(days=10)
+    order_services.order_vary(order=order, by=case.owner, conditions=CONDITIONS, ends_on=date(2028, 5, 1),
+                              reason="The court extended the order at the review hearing", now=varied_at)
+
+    [event] = events("order.varied")
+    assert event.payload == {"case": str(case.public_id), "order": str(order.public_id), "order_kind": "restraining",
+                             "ends_on": "2028-05-01", "varied_at": "2026-11-12T10:00:00Z"}
+    assert [d.event for d in Delivery.objects.filter(subscription=subscription)] == [event]
+    assert_nothing_personal(event)
+
+
+def test_an_order_varied_rolls_back_with_the_variation(case, monkeypatch):
+    order = order_services.order_record(case=case, by=case.owner, kind="restraining", restricted_person=case.suspect,
+                                        starts_at=T0, ends_on=date(2027, 11, 1), conditions=CONDITIONS, now=T0)
+
+    def broken(**kwargs):
+        raise RuntimeError("the audit log is unavailable")
+
+    monkeypatch.setattr(order_services, "audit_record", broken)
+    with pytest.raises(RuntimeError):
+        order_services.order_vary(order=order, by=case.owner, conditions=CONDITIONS, ends_on=date(2028, 5, 1),
+                                  reason="The court extended the order at the review hearing",
+                                  now=T0 + timedelta(days=10))
+
+    assert not events("order.varied")
+    order.refresh_from_db()
+    assert order.ends_on == date(2027, 11, 1)
 
 
 def test_court_bail_is_published_and_a_remand_in_custody_is_not(case):

@@ -111,6 +111,7 @@ def _bail_order(*, custody: CustodyRecord, conditions: list[str], starts_at: dat
         earlier.save(update_fields=["status", "status_changed_at"])
         order_markers_end(order=earlier, on=starts_at.astimezone(LONDON).date())
     order_markers_place(order=order)
+    event_publish(**payloads.order_made(order=order))  # events out (vigil.events)
     timeline_add(case=case, kind="bail_conditions", at=now, actor=by, subject=subject_label(order),
                  summary=f"Bail conditions in force from {_london(starts_at)}"
                          + (f" until {ends_on:%d %b %Y}" if ends_on else "")
@@ -343,6 +344,7 @@ def custody_bail_conditions_change(*, order: ProtectiveOrder, by, conditions, ch
         order.conditions, order.ends_on = conditions, ends_on
         order.save(update_fields=["conditions", "ends_on"])
         order_markers_refresh(order=order)
+        event_publish(**payloads.order_varied(order=order, varied_at=changed_at))  # events out (vigil.events)
         timeline_add(case=case, kind="bail_conditions_changed", at=now, actor=by, subject=subject_label(order),
                      summary=f"Bail conditions changed at {_london(changed_at)} ({len(conditions)} conditions"
                              + (f", until {ends_on:%d %b %Y}" if ends_on else "") + "); markers updated")

@@ -260,6 +260,7 @@ def order_vary(*, order: ProtectiveOrder, by, conditions, ends_on: date | None, 
         order.ends_on = ends_on
         order.save(update_fields=["conditions", "ends_on"])
         order_markers_refresh(order=order)
+        event_publish(**payloads.order_varied(order=order, varied_at=now))  # events out (vigil.events)
         task_create(case=case, kind=Task.Kind.TELL_VICTIM, now=now,
                     title=f"Tell the victim the {order.get_kind_display()} was varied",
                     due_at=deadlines.key_event_deadline(now), subject=subject_label(order))

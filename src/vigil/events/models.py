@@ -21,6 +21,7 @@ class EventKind(models.TextChoices):
     MARKER_REMOVED = "marker.removed", "Warning marker removed"
     BAIL_GRANTED = "bail.granted", "Bail granted"
     ORDER_MADE = "order.made", "Order made"
+    ORDER_VARIED = "order.varied", "Order varied"
     ORDER_EXPIRING = "order.expiring", "Order expiring"
     CASE_OWNER_CHANGED = "case.owner_changed", "Case owner changed"
     MARAC_REFERRAL = "marac.referral_made", "MARAC referral made"

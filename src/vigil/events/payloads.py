@@ -54,6 +54,14 @@ def order_made(*, order) -> dict:
         "follows": order.follows.public_id if order.follows_id else None})
 
 
+def order_varied(*, order, varied_at: datetime) -> dict:
+    """The court varied an order, or the police varied bail conditions: its end date as it now is (the
+    conditions' text is never sent; its markers' end date follows the order's)."""
+    return dict(kind="order.varied", occurred_at=varied_at, subject_person_id=_order_subject(order), payload={
+        "case": order.case.public_id, "order": order.public_id, "order_kind": order.kind,
+        "ends_on": order.ends_on, "varied_at": varied_at})
+
+
 def order_expiring(*, order, days_left: int, now: datetime) -> dict:
     return dict(kind="order.expiring", occurred_at=now, subject_person_id=_order_subject(order), payload={
         "case": order.case.public_id, "order": order.public_id, "order_kind": order.kind,

@@ -1,6 +1,7 @@
 """Delivery policy for outbound events: the back-off between attempts, when to give up, how long the
 delivery log is kept, and which target addresses a subscription may use. Plain Python: no Django import."""
 
+import ipaddress
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -21,6 +22,9 @@ CLAIM = timedelta(seconds=TIMEOUT_SECONDS + 50)
 # A delivery still waiting this long after it fell due lost its task (or the worker was down): the sweep
 # enqueues a task that sends every delivery that is due.
 OVERDUE = timedelta(minutes=2)
+# A run of the "send what is due" task stops sending after this long (slow receivers), and enqueues another
+# task for the rest. Each delivery is claimed and signed at its own time, whenever in the run it is sent.
+DUE_BATCH_TIME = timedelta(seconds=60)
 
 # Housekeeping (`services.events_purge`, from the deadlines sweep): an event whose every delivery is finished
 # (delivered or given up) stays in the delivery log this long after it happened and after its last attempt;
@@ -56,6 +60,27 @@ def target_url_problem(url: str) -> str | None:
     return None
 
 
+# At send time every address the target's name resolves to is checked: one of these is refused (nothing is
+# sent), unless the setting VIGIL_EVENTS_ALLOW_PRIVATE_TARGETS is on (tests, or a receiver on this network).
+REFUSED_ADDRESSES = (
+    ("a loopback", "is_loopback"), ("an unspecified", "is_unspecified"), ("a link-local", "is_link_local"),
+    ("a multicast", "is_multicast"), ("a private", "is_private"), ("a reserved", "is_reserved"),
+)
+
+
+def address_problem(address: str) -> str | None:
+    """Why events may not be sent to the IP `address` (as resolved at send time), or None: it is public."""
+    ip = ipaddress.ip_address(address)
+    if ip.version == 6 and ip.ipv4_mapped:  # ::ffff:127.0.0.1 is 127.0.0.1
+        ip = ip.ipv4_mapped
+    for what, test in REFUSED_ADDRESSES:
+        if getattr(ip, test):
+            return f"{ip} is {what} address"
+    if not ip.is_global:  # e.g. shared address space (100.64.0.0/10)
+        return f"{ip} is not a public address"
+    return None
+
+
 # What each kind of event may carry: opaque ids (public UUIDs), codes, kinds, dates and counts. A key not
 # listed here is refused (`payload_problem`), so nothing else, and so no personal data, can leave by mistake.
 PAYLOAD_KEYS: dict[str, frozenset[str]] = {
@@ -64,6 +89,7 @@ PAYLOAD_KEYS: dict[str, frozenset[str]] = {
     "bail.granted": frozenset({"case", "custody", "granted_by", "decision", "granted_at", "answer_bail_on",
                                "conditions", "order"}),
     "order.made": frozenset({"case", "order", "order_kind", "starts_at", "ends_on", "follows"}),
+    "order.varied": frozenset({"case", "order", "order_kind", "ends_on", "varied_at"}),
     "order.expiring": frozenset({"case", "order", "order_kind", "ends_on", "days_left"}),
     "case.owner_changed": frozenset({"case", "team", "via", "changed_at"}),
     "marac.referral_made": frozenset({"referral", "area", "received_on", "repeat", "listed"}),

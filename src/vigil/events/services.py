@@ -8,21 +8,28 @@ event itself is not audited (nothing has left the force yet); each attempt to se
 `delivery_send` is the one place an event leaves: it claims the delivery (so a second task does not send
 it at the same time), sends it outside any transaction, then records the attempt, schedules the next
 (`policy.retry_delay`) or gives up, and audits the disclosure. A delivery already delivered is never sent
-again by a task; only a replay, which an administrator asks for, sends it again.
+again by a task; only a replay, which an administrator asks for, sends it again. It connects only to an
+address it has checked (`policy.address_problem`, unless VIGIL_EVENTS_ALLOW_PRIVATE_TARGETS), never
+through a proxy, and logs a coarse class of error ("timed out", "TLS error", "HTTP 503"), never raw text.
 
 `events_purge` (from the deadlines sweep) deletes the delivery log of events finished long ago
 (`policy.KEEP_FINISHED_EVENTS`); an event with a delivery still waiting or to be tried again is kept.
 """
 
+import http.client
 import json
 import logging
+import socket
+import ssl
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from datetime import date, datetime
 from datetime import time as clock
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -104,7 +111,85 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+class TargetRefused(OSError):
+    """The target's name resolves to an address events may not be sent to: nothing was sent."""
+
+
+def _checked_connection(address, timeout, source_address=None) -> socket.socket:
+    """A connection to (host, port) for http.client, made only to an address checked first: every address
+    the name resolves to must be public (`policy.address_problem`) unless VIGIL_EVENTS_ALLOW_PRIVATE_TARGETS,
+    and the address connected to is one of those checked, so a name that resolves differently a moment
+    later (DNS rebinding) cannot send the event elsewhere. TLS still verifies the certificate against the
+    host's name (http.client wraps this socket with server_hostname=host)."""
+    host, port = address
+    resolved = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    if not settings.VIGIL_EVENTS_ALLOW_PRIVATE_TARGETS:
+        for *_, sockaddr in resolved:
+            problem = policy.address_problem(sockaddr[0])
+            if problem:
+                raise TargetRefused(f"not sent: {problem}")
+    error: OSError = OSError("no address")
+    for family, kind, proto, _, sockaddr in resolved:
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as failed:
+            sock.close()
+            error = failed
+    raise error
+
+
+class _Checked:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _checked_connection  # what HTTPConnection.connect opens its socket with
+
+
+class _CheckedHTTPConnection(_Checked, http.client.HTTPConnection):
+    pass
+
+
+class _CheckedHTTPSConnection(_Checked, http.client.HTTPSConnection):
+    pass
+
+
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_CheckedHTTPConnection, req)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_CheckedHTTPSConnection, req, context=self._context)
+
+
+def opener_make(context: ssl.SSLContext | None = None) -> urllib.request.OpenerDirector:
+    """No proxy (the address checked must be the one connected to), no redirects, checked addresses only,
+    and for https the certificate verified against the host's name (`context`: tests trust their own)."""
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect, _CheckedHTTPHandler,
+                                       _CheckedHTTPSHandler(context=context or ssl.create_default_context()))
+
+
+_opener = opener_make()
+
+ERROR_CLASSES = (  # the first that matches names the error in the delivery log
+    (ssl.SSLError, "TLS error"), (socket.gaierror, "name not found"), (TimeoutError, "timed out"),
+    (ConnectionRefusedError, "connection refused"), (ConnectionError, "connection lost"),
+    (http.client.HTTPException, "bad HTTP response"), (ValueError, "invalid address"),
+)
+
+
+def _error_class(error: BaseException) -> str:
+    """A coarse, fixed description of a failed request: never the exception's own text."""
+    if isinstance(error, urllib.error.URLError) and isinstance(error.reason, BaseException):
+        error = error.reason
+    if isinstance(error, TargetRefused):
+        return str(error)[:200]
+    return next((label for kind, label in ERROR_CLASSES if isinstance(error, kind)), "connection failed")
 
 
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, str]:
@@ -117,9 +202,8 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int | None, s
     except urllib.error.HTTPError as error:
         error.close()
         return error.code, f"HTTP {error.code}"
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, f"{type(reason).__name__}: {reason}"[:200]
+    except (OSError, ValueError, http.client.HTTPException) as error:  # URLError is an OSError
+        return None, _error_class(error)
 
 
 def _claim(delivery_id: int, now: datetime) -> tuple[Delivery | None, str]:
@@ -188,11 +272,19 @@ def due_deliveries(now: datetime):
     return Delivery.objects.filter(status__in=DUE, next_attempt_at__lte=now, subscription__active=True)
 
 
-def deliveries_due_send(*, now: datetime | None = None, limit: int = DUE_BATCH) -> dict[str, int]:
-    """Send every delivery that is due (oldest first), each claimed as `delivery_send` does."""
-    now = now or timezone.now()
+def deliveries_due_send(*, clock: Callable[[], datetime] = timezone.now, limit: int = DUE_BATCH) -> dict[str, int]:
+    """Send every delivery that is due (oldest first). Each is claimed, signed and logged at its own time,
+    `clock()` when its turn comes, as `delivery_send` does. After `policy.DUE_BATCH_TIME` the run stops and
+    enqueues another task for the rest ("left for the next task" counts them)."""
+    started = clock()
+    due = list(due_deliveries(started).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
     outcomes: dict[str, int] = {}
-    for pk in due_deliveries(now).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit]:
+    for sent, pk in enumerate(due):
+        now = clock()
+        if now - started >= policy.DUE_BATCH_TIME:
+            outcomes["left for the next task"] = len(due) - sent
+            _enqueue_due()
+            break
         outcome = delivery_send(delivery_id=pk, now=now)
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     return outcomes
