@@ -12,7 +12,7 @@ from vigil.audit.models import AuditEvent
 from vigil.cases import contact_services as contact_svc
 from vigil.cases import custody_services as custody_svc
 from vigil.cases.models import Contact, Task, TimelineEntry
-from vigil.people.models import SafeContact
+from vigil.people.models import ContactBan, SafeContact
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +108,26 @@ def test_with_no_safe_number_recorded_a_phone_call_must_be_confirmed_as_safe():
     contact = c.log(safe_number_used=False, confirmed_safe=True)
     assert not contact.safe_number_used and contact_svc.NO_SAFE_NUMBER_NOTE in contact.note
     assert AuditEvent.objects.get(object_id=str(contact.public_id)).detail["confirmed_safe"] is True
+
+
+def test_a_banned_safe_number_is_never_offered_and_a_call_counts_as_without_a_safe_number(c):
+    """A number on the victim's do-not-use list (e.g. brought onto the record by a merge) wins over the
+    safe contact: no safe number, so a call must be to another number confirmed safe."""
+    phone = c.victim.person.safe_contact.phone
+    assert contact_svc.safe_number(c.case) == phone
+    ContactBan.objects.create(person=c.victim.person, phone=phone, reason="The suspect pays this bill")
+    assert contact_svc.safe_number(c.case) is None
+    with pytest.raises(ValidationError) as error:
+        c.log(safe_number_used=True)
+    assert "No safe number is recorded" in error.value.message_dict["safe_number_used"][0]
+    assert not Contact.objects.exists()
+    assert contact_svc.NO_SAFE_NUMBER_NOTE in c.log(safe_number_used=False, confirmed_safe=True).note
+
+
+def test_a_ban_on_another_number_leaves_the_safe_number(c):
+    ContactBan.objects.create(person=c.victim.person, phone=factories.phone_create(number="07700 900111"),
+                              reason="Old number")
+    assert contact_svc.safe_number(c.case) == c.victim.person.safe_contact.phone
 
 
 def test_another_number_than_the_safe_one_must_be_confirmed_too(c):

@@ -123,6 +123,24 @@ def test_the_pdf_download_is_audited_as_an_export(client, data):
     assert (event.action, event.detail["format"]) == ("export", "pdf")
 
 
+def test_a_pdf_that_cannot_be_made_here_is_a_503_and_not_audited_as_an_export(client, data, monkeypatch):
+    from vigil import pdf
+
+    def unavailable(html):
+        raise pdf.PdfUnavailable("PDF documents need WeasyPrint")
+
+    monkeypatch.setattr(pdf, "render_pdf", unavailable)
+    response = _get(client, "analyst", "insight:pack-pdf", **QUERY)[1]
+    assert response.status_code == 503 and "WeasyPrint" in response.content.decode()
+    assert not AuditEvent.objects.filter(object_type="insight.PerformancePack", action="export").exists()
+
+
+def test_the_page_is_never_cached(client, data):
+    response = _get(client, "analyst", **QUERY)[1]
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
 @pytest.mark.parametrize("role", ["partner_practitioner", "response_officer", "auditor"])
 def test_others_may_not_see_or_download_it(client, data, role):
     for name in ("insight:pack", "insight:pack-csv"):

@@ -12,10 +12,12 @@ from tests import factories
 from tests.insight.survey_factories import complete_answers, surveyable_case
 from vigil.audit.models import AuditEvent
 from vigil.cases.models import Task, TimelineEntry
+from vigil.cases.services import task_complete
 from vigil.insight import survey_selectors as selectors
 from vigil.insight import survey_services as services
 from vigil.insight import surveys as rules
 from vigil.insight.models import Survey, SurveyAnswer
+from vigil.people.models import ContactBan
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +145,15 @@ def test_each_change_is_audited_without_the_comments(analyst):
     assert not any("Secret" in str(e.detail) for e in AuditEvent.objects.all())
 
 
+def due_now(analyst, now=None) -> set:
+    return {row.case for row in selectors.cases_due(viewer=analyst, now=now)}
+
+
 def test_cases_due_a_survey(analyst):
+    """Due: closed recently or open long, with a usable safe number, not surveyed in the year. A call that
+    did not reach the victim safely keeps them off everyone's list for a while (it used to put them back at
+    once, so a second caller could ring straight after "not safe to talk"): not safe, 7 days; no answer, 1
+    day (surveys.WAIT_AFTER_DAYS). The not-safe caller has the victim on their own call-back list."""
     due = surveyable_case(given_name="Due")
     open_long = surveyable_case(closed_days_ago=None, given_name="Open")
     surveyable_case(safe_number=False, given_name="Nonumber")
@@ -151,10 +161,85 @@ def test_cases_due_a_survey(analyst):
     services.survey_record(survey=start(recent, analyst), by=analyst, outcome=rules.DECLINED)
     not_safe = surveyable_case(given_name="Notsafe")
     start(not_safe, analyst, first_step=rules.NOT_SAFE)
-    listed = {row.case for row in selectors.cases_due(viewer=analyst)}
-    assert listed == {due, open_long, not_safe}
+    no_answer = surveyable_case(given_name="Noanswer")
+    start(no_answer, analyst, first_step=rules.NO_ANSWER)
+    assert due_now(analyst) == {due, open_long}
     event = AuditEvent.objects.filter(object_type="insight.SurveysDue").first()
     assert event is not None and event.action == "consultation"
+    now = timezone.now()
+    assert due_now(analyst, now + timedelta(days=1, minutes=1)) == {due, open_long, no_answer}
+    assert due_now(analyst, now + timedelta(days=7, minutes=1)) == {due, open_long, no_answer, not_safe}
+    assert [t.case for t in selectors.call_backs_for(viewer=analyst)] == [not_safe]
+
+
+def test_a_dropped_line_keeps_the_victim_off_the_list_while_the_welfare_check_is_open(analyst):
+    case = surveyable_case()
+    survey = start(case, analyst, first_step=rules.LINE_DROPPED)
+    later = timezone.now() + timedelta(days=30)
+    assert due_now(analyst) == set() and due_now(analyst, later) == set()
+    task_complete(task=survey.task, by=case.owner, outcome="The victim is safe")
+    assert due_now(analyst) == set()  # still within the 7 days
+    assert due_now(analyst, timezone.now() + timedelta(days=7, minutes=1)) == {case}
+
+
+def test_a_call_under_way_keeps_the_victim_off_the_list_until_it_is_taken_as_abandoned(analyst):
+    case = surveyable_case()
+    start(case, analyst)
+    assert due_now(analyst) == set()
+    assert due_now(analyst, timezone.now() + timedelta(hours=rules.UNDER_WAY_HOURS, minutes=1)) == {case}
+
+
+def test_a_victim_whose_safe_number_is_banned_is_not_listed_nor_offered_the_number(analyst):
+    case = surveyable_case()
+    person = case.victim.person
+    ContactBan.objects.create(person=person, phone=person.safe_contact.phone, reason="Brought by a merge")
+    assert due_now(analyst) == set()
+    assert selectors.number_for(case) is None
+    with pytest.raises(ValidationError) as caught:
+        start(case, analyst, safe_number_used=True)
+    assert "safe_number_used" in caught.value.message_dict and not Survey.objects.exists()
+
+
+def test_a_second_survey_call_is_refused_while_one_is_under_way(analyst):
+    case = surveyable_case()
+    first = start(case, analyst)
+    other = factories.user_create(role="analyst")
+    for caller in (other, analyst):
+        with pytest.raises(ValidationError) as caught:
+            start(case, caller)
+        assert "already on a survey call" in caught.value.message_dict["survey"][0]
+    assert list(Survey.objects.all()) == [first]
+    later = timezone.now() + timedelta(hours=rules.UNDER_WAY_HOURS, minutes=1)
+    assert start(case, other, now=later).outcome == rules.IN_PROGRESS  # the first is taken as abandoned
+
+
+def test_a_survey_is_refused_when_the_victim_is_not_due(analyst):
+    other = factories.user_create(role="analyst")
+    no_answer = surveyable_case(given_name="Noanswer")
+    start(no_answer, analyst, first_step=rules.NO_ANSWER)
+    with pytest.raises(ValidationError) as caught:
+        start(no_answer, other)
+    assert "no answer" in caught.value.message_dict["survey"][0]
+    assert start(no_answer, other, now=timezone.now() + timedelta(days=1, minutes=1))
+    declined = surveyable_case(given_name="Declined")
+    start(declined, analyst, first_step=rules.DECLINED)
+    with pytest.raises(ValidationError) as caught:
+        start(declined, other, now=timezone.now() + timedelta(days=100))
+    assert "declined" in caught.value.message_dict["survey"][0]
+    dropped = surveyable_case(given_name="Dropped")
+    start(dropped, analyst, first_step=rules.LINE_DROPPED)
+    with pytest.raises(ValidationError) as caught:
+        start(dropped, analyst, now=timezone.now() + timedelta(days=30))
+    assert "urgent check" in caught.value.message_dict["survey"][0]
+
+
+def test_after_not_safe_only_the_caller_with_the_call_back_may_call_again(analyst):
+    case = surveyable_case()
+    start(case, analyst, first_step=rules.NOT_SAFE)
+    with pytest.raises(ValidationError) as caught:
+        start(case, factories.user_create(role="analyst"))
+    assert "not safe" in caught.value.message_dict["survey"][0]
+    assert start(case, analyst).outcome == rules.IN_PROGRESS
 
 
 def test_the_analysis_reads_the_surveys_of_the_period_and_audits_comments(analyst):

@@ -11,6 +11,7 @@ from vigil.cases.models import Task
 from vigil.insight import survey_services as services
 from vigil.insight import surveys as rules
 from vigil.insight.models import Survey, SurveyAnswer
+from vigil.people.models import ContactBan
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,41 @@ def test_the_list_shows_the_victims_due_and_the_call_page_shows_the_safe_number(
     call = client.get(reverse("insight:survey-start", args=[case.public_id]))
     assert call.status_code == 200
     assert "+447700900456" in text(call) and "Is it safe to talk?" in text(call)
+
+
+def test_a_banned_safe_number_is_not_offered_and_the_victim_is_not_listed(client, analyst):
+    case = surveyable_case(given_name="Robin")
+    person = case.victim.person
+    ContactBan.objects.create(person=person, phone=person.safe_contact.phone, reason="The suspect sees this phone")
+    page = client.get(reverse("insight:surveys"))
+    assert "Robin Survey" not in text(page) and "No victims are due a survey" in text(page)
+    call = client.get(reverse("insight:survey-start", args=[case.public_id]))
+    assert call.status_code == 200
+    assert "+447700900456" not in text(call) and "No safe number is recorded for the victim" in text(call)
+    refused = client.post(reverse("insight:survey-start", args=[case.public_id]),
+                          {"safe_number_used": "yes", "first_step": rules.SAFE_TO_TALK})
+    assert refused.status_code == 400 and "+447700900456" not in text(refused)
+    assert not Survey.objects.exists()
+
+
+def test_a_second_caller_is_warned_before_dialling_and_refused_while_a_call_is_under_way(client, analyst):
+    case = surveyable_case(given_name="Robin")
+    first = services.survey_start(case=case, by=factories.user_create(role="analyst"), safe_number_used=True,
+                                  first_step=rules.SAFE_TO_TALK)
+    assert "Robin Survey" not in text(client.get(reverse("insight:surveys")))
+    url = reverse("insight:survey-start", args=[case.public_id])
+    page = client.get(url)
+    assert page.status_code == 200 and "Someone is already on a survey call to this victim" in text(page)
+    refused = client.post(url, {"safe_number_used": "yes", "first_step": rules.SAFE_TO_TALK})
+    assert refused.status_code == 400
+    assert "There is a problem" in text(refused) and "Someone is already on a survey call" in text(refused)
+    assert list(Survey.objects.all()) == [first]
+
+
+def test_the_results_are_never_cached(client, analyst):
+    response = client.get(reverse("insight:survey-results"))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
 
 
 def test_a_survey_whose_line_goes_dead_raises_the_urgent_task(client, analyst):

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vigil.audit.services import audit_record
+from vigil.people.models import ContactBan
 from vigil.workdays import LONDON
 
 from . import deadlines
@@ -72,12 +73,18 @@ def task_key_events(task: Task | None) -> list[str]:
 
 
 def safe_number(case: SafeguardingCase):
-    """The victim's recorded safe number (a people.Phone), or None."""
+    """The victim's recorded safe number (a people.Phone), or None: none recorded, or the number is on the
+    victim's do-not-use list (`people.ContactBan`, e.g. after a merge brought a ban onto the record), which
+    always wins; such a number is never offered and the victim is treated as having no safe number."""
     person = case.victim.person
     if person is None:
         return None
     contact = getattr(person, "safe_contact", None)  # none recorded: RelatedObjectDoesNotExist
-    return contact.phone if contact is not None else None
+    if contact is None or contact.phone_id is None:
+        return None
+    if ContactBan.objects.filter(person=person, phone_id=contact.phone_id).exists():
+        return None
+    return contact.phone
 
 
 def safe_number_errors(*, case: SafeguardingCase, safe_number_used: bool | None,

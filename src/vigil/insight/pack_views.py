@@ -1,6 +1,7 @@
 """The performance pack page and its CSV and PDF downloads. Thin: parse the period and area, call the
 selector, draw the charts as inline SVG (no script, no inline style: the strict content security policy
-holds), render. The downloads are audited as exports (`pack_selectors.pack_export`)."""
+holds), render. The downloads are audited as exports (`pack_selectors.pack_export`) once the file is
+made: a PDF that cannot be made here (503) is not an export."""
 
 import csv
 import io
@@ -12,6 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from vigil.accounts.access import requires
 
@@ -235,6 +237,7 @@ def _period_from_request(request):
     return form, period, data.get("area_obj")
 
 
+@never_cache  # it may show the victims' survey comments
 @requires("insight.view_pack")
 def pack(request):
     form, period, area = _period_from_request(request)
@@ -248,23 +251,22 @@ def pack(request):
     return render(request, "insight/pack.html", context)
 
 
-def _download(request, format: str):
-    """(pack, None, period, area) for a valid query, audited as an export; (None, the page with the errors,
-    None, None) otherwise."""
+def _download(request):
+    """(pack, None, period, area) for a valid query; (None, the page with the errors, None, None) otherwise.
+    The caller audits the export once the file is made (`pack_export`)."""
     form, period, area = _period_from_request(request)
     if period is None:
         return None, render(request, "insight/pack.html", {"form": form}, status=400), None, None
-    result = pack_compute(period=period, area=area)
-    pack_export(viewer=request.user, pack=result, format=format, request=request)
-    return result, None, period, area
+    return pack_compute(period=period, area=area), None, period, area
 
 
 @requires("insight.view_pack")
 def pack_csv(request):
-    result, refused, _, _ = _download(request, "csv")
+    result, refused, _, _ = _download(request)
     if refused is not None:
         return refused
     response = HttpResponse(pack_csv_text(result), content_type="text/csv; charset=utf-8")
+    pack_export(viewer=request.user, pack=result, format="csv", request=request)
     response["Content-Disposition"] = f'attachment; filename="{pack_filename(result, "csv")}"'
     response["Cache-Control"] = "no-store"
     return response
@@ -274,10 +276,13 @@ def pack_csv(request):
 def pack_pdf(request):
     from vigil.pdf import pdf_response
 
-    result, refused, period, area = _download(request, "pdf")
+    result, refused, period, area = _download(request)
     if refused is not None:
         return refused
     extras = pack_extras(viewer=request.user, period=period, area=area, request=request)
-    return pdf_response(request, "insight/pack_document.html",
-                        {**pack_context(result, extras), "generated_at": timezone.now()},
-                        filename=pack_filename(result, "pdf"))
+    response = pdf_response(request, "insight/pack_document.html",
+                            {**pack_context(result, extras), "generated_at": timezone.now()},
+                            filename=pack_filename(result, "pdf"))
+    if response.status_code == 200:  # not when PDFs cannot be made here (503): nothing left Vigil
+        pack_export(viewer=request.user, pack=result, format="pdf", request=request)
+    return response

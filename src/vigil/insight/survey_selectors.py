@@ -2,9 +2,12 @@
 backs waiting for the viewer, and the analysis over a period and area (which feeds `surveys.analyse`).
 
 Due a survey: a safeguarding case that is closed (in the last DUE_CLOSED_WITHIN_DAYS days) or has been
-open DUE_OPEN_DAYS days or more, whose victim is a known person with a safe number recorded and is not
-restricted, and who has not been surveyed (completed or declined) in the last SURVEY_INTERVAL_DAYS days
-and has no survey call under way. One row per victim (their latest case).
+open DUE_OPEN_DAYS days or more, whose victim is a known person with a usable safe number recorded (not
+one on their do-not-use list, `people.ContactBan`) and is not restricted, and who may be called now
+(`survey_services.barring_surveys`): not surveyed (completed or declined) in the last SURVEY_INTERVAL_DAYS
+days, no survey call under way, no call that ended not safe to talk, line dead or no answer within its
+waiting period (surveys.WAIT_AFTER_DAYS), and no urgent welfare check open. One row per victim (their
+latest case). A victim waiting for a call-back is on the caller's own call-back list, not here.
 
 Every read of personal data is audited: the list (one event per victim listed), the call page, and the
 analysis when it shows comments (the victims' own words).
@@ -22,11 +25,12 @@ from vigil.audit.services import audit_record, audit_record_each
 from vigil.cases.contact_services import safe_number
 from vigil.cases.models import SafeguardingCase, Task
 from vigil.cases.services import subject_of
+from vigil.people.models import ContactBan
 from vigil.workdays import LONDON
 
 from . import surveys as rules
 from .survey_models import Survey
-from .survey_services import CALL_BACK_KEY, PERMISSION
+from .survey_services import CALL_BACK_KEY, PERMISSION, barring_surveys, open_welfare_checks, survey_barred
 
 RESULTS_PERMISSION = "insight.view_survey_results"
 COMMENTS_PERMISSION = "insight.read_survey_comments"
@@ -52,16 +56,18 @@ def cases_due(*, viewer, now: datetime | None = None, limit: int = DUE_LIMIT, re
     _may_run(viewer)
     now = now or timezone.now()
     person = OuterRef("victim__person")
-    recently = Survey.objects.filter(case__victim__person=person).filter(
-        Q(outcome__in=rules.SURVEYED, finished_at__gte=now - timedelta(days=rules.SURVEY_INTERVAL_DAYS))
-        | Q(outcome=rules.IN_PROGRESS))
+    barring = Survey.objects.filter(barring_surveys(now), case__victim__person=person)
+    welfare_check = Task.objects.filter(open_welfare_checks(), case__victim__person=person)
+    banned = ContactBan.objects.filter(person=person, phone=OuterRef("victim__person__safe_contact__phone"))
     cases = (SafeguardingCase.objects
              .select_related("victim", "victim__person", "incident", "owning_team")
              .filter(victim__person__isnull=False, victim__person__restricted=False,
                      victim__person__safe_contact__phone__isnull=False)
              .filter(Q(closed_at__gte=now - timedelta(days=DUE_CLOSED_WITHIN_DAYS), closed_at__lte=now)
                      | Q(closed_at__isnull=True, opened_at__lte=now - timedelta(days=DUE_OPEN_DAYS)))
-             .exclude(Exists(recently))
+             .exclude(Exists(banned))
+             .exclude(Exists(barring))
+             .exclude(Exists(welfare_check))
              .order_by("-opened_at", "-id"))
     rows: dict[int, DueRow] = {}
     for case in cases[:limit * 5]:
@@ -116,7 +122,13 @@ def survey_for_caller(*, viewer, public_id, request=None) -> Survey:
 
 
 def number_for(case: SafeguardingCase):
+    """The number to call: the victim's safe number, never one on their do-not-use list (else None)."""
     return safe_number(case)
+
+
+def barred_for(*, case: SafeguardingCase, viewer) -> str | None:
+    """Why the viewer may not call the victim of `case` for the survey now, or None (shown before dialling)."""
+    return survey_barred(case=case, by=viewer)
 
 
 # --- the analysis ---------------------------------------------------------------------------------------

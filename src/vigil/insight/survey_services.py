@@ -2,6 +2,10 @@
 
 The safety protocol (surveys.py) is enforced here, not only on the page:
 
+- A survey is started only when the victim may be called now (`survey_barred`, the same rule as the list
+  of cases due): no call under way, no urgent welfare check open, not surveyed in the year, and not
+  called in the waiting period after not safe / line dead / no answer (surveys.WAIT_AFTER_DAYS) unless
+  the caller holds the call-back. It is checked with the case locked, so two callers cannot both start.
 - The call is made to the victim's safe number (`cases.contact_services.safe_number`). When none is
   recorded, or another number was used, the person calling must confirm the number was safe to use, as
   `contact_log` requires; the survey says so.
@@ -28,6 +32,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from vigil.audit.services import audit_record
@@ -58,11 +63,69 @@ def _check_caller(by) -> None:
         raise PermissionDenied("You may not make victim surveys")
 
 
+# --- who may be called now ----------------------------------------------------------------------------
+
+def barring_surveys(now: datetime) -> Q:
+    """The survey calls that keep their victim from being called for the survey at `now` (a filter on
+    Survey): surveyed (completed or declined) in the last SURVEY_INTERVAL_DAYS; a call under way (started
+    in the last UNDER_WAY_HOURS); a call that ended not safe, line dead or no answer within its
+    surveys.WAIT_AFTER_DAYS. Used by the list of cases due and by `survey_start`."""
+    barring = (Q(outcome__in=rules.SURVEYED, finished_at__gte=now - timedelta(days=rules.SURVEY_INTERVAL_DAYS))
+               | Q(outcome=rules.IN_PROGRESS, started_at__gte=now - timedelta(hours=rules.UNDER_WAY_HOURS)))
+    for outcome, days in rules.WAIT_AFTER_DAYS.items():
+        barring |= Q(outcome=outcome, finished_at__gte=now - timedelta(days=days))
+    return barring
+
+
+def open_welfare_checks() -> Q:
+    """The open urgent welfare checks (a filter on Task): while one is open, the victim is not surveyed."""
+    return Q(kind=Task.Kind.WELFARE_CHECK, status=Task.Status.OPEN)
+
+
+def _barred_message(survey: Survey) -> str:
+    on = f"{survey.finished_at:%d %B %Y}" if survey.finished_at else ""
+    return {
+        rules.IN_PROGRESS: "Someone is already on a survey call to this victim. Do not call them",
+        rules.COMPLETED: f"The victim was surveyed on {on}: they are not asked again within "
+                         f"{rules.SURVEY_INTERVAL_DAYS} days",
+        rules.DECLINED: f"The victim declined the survey on {on}: they are not asked again within "
+                        f"{rules.SURVEY_INTERVAL_DAYS} days",
+        rules.NOT_SAFE: f"It was not safe for the victim to talk on the last survey call ({on}). Only the person "
+                        f"with the call-back may call again; nobody else for {rules.WAIT_AFTER_DAYS[rules.NOT_SAFE]} "
+                        "days",
+        rules.LINE_DROPPED: f"The line went dead on the last survey call ({on}). Do not call the victim for the "
+                            f"survey for {rules.WAIT_AFTER_DAYS[rules.LINE_DROPPED]} days",
+        rules.NO_ANSWER: f"There was no answer on the last survey call ({on}). Try again after "
+                         f"{rules.WAIT_AFTER_DAYS[rules.NO_ANSWER]} day",
+    }[survey.outcome]
+
+
+def survey_barred(*, case: SafeguardingCase, by=None, now: datetime | None = None) -> str | None:
+    """Why the victim of `case` may not be called for the survey now (a message for the page), or None when
+    they may. `by`, the person about to call, may make the call-back a "not safe to talk" call gave them."""
+    now = now or timezone.now()
+    person = case.victim.person
+    same_victim = Q(case__victim__person=person) if person is not None else Q(case=case)
+    if Task.objects.filter(same_victim, open_welfare_checks()).exists():
+        return ("An urgent check that the victim is safe is still open (the line went dead on a survey call). "
+                "Do not call them for the survey")
+    surveys = Survey.objects.filter(same_victim).filter(barring_surveys(now))
+    if by is not None:
+        surveys = surveys.exclude(outcome=rules.NOT_SAFE, task__assignee=by, task__status=Task.Status.OPEN)
+    under_way = surveys.filter(outcome=rules.IN_PROGRESS).first()
+    latest = under_way or surveys.order_by("-finished_at", "-id").first()
+    return _barred_message(latest) if latest is not None else None
+
+
+# --- the changes ------------------------------------------------------------------------------------------
+
 def survey_start(*, case: SafeguardingCase, by, safe_number_used: bool | None, first_step: str,
                  confirmed_safe: bool = False, now: datetime | None = None, request=None) -> Survey:
     """A survey call to the victim of `case`, after the first question, "Is it safe to talk?"
     (`first_step`, one of surveys.FIRST_STEP). "Yes" leaves the survey in progress for the questions;
-    any other answer finishes it at once with that outcome (see the module's note)."""
+    any other answer finishes it at once with that outcome (see the module's note). Refused when the
+    victim may not be called now (`survey_barred`: a call under way, an open welfare check, surveyed or
+    called too recently)."""
     _check_caller(by)
     now = now or timezone.now()
     errors = {}
@@ -75,7 +138,10 @@ def survey_start(*, case: SafeguardingCase, by, safe_number_used: bool | None, f
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        case = locked(case)
+        case = locked(case)  # two people pressing at once: the second sees the first's call under way
+        barred = survey_barred(case=case, by=by, now=now)
+        if barred:
+            raise ValidationError({"survey": barred})
         survey = Survey.objects.create(
             case=case, questionnaire=rules.QUESTIONNAIRE_CODE, made_by=by, started_at=now,
             safe_number_used=bool(safe_number_used), confirmed_safe=not safe_number_used,

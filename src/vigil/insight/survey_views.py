@@ -57,6 +57,7 @@ def survey_start(request, public_id):
             return redirect("insight:survey", public_id=survey.public_id)
     return render(request, "insight/survey_start.html", {
         "case": case, "form": form, "safe_number": selectors.number_for(case),
+        "barred": None if form.errors else selectors.barred_for(case=case, viewer=request.user),
         "error_list": form_error_list(form) if form.errors else []}, status=400 if form.errors else 200)
 
 
@@ -102,6 +103,7 @@ def _london(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
+@never_cache
 @requires(RESULTS)
 @require_GET
 def survey_results(request):

@@ -64,6 +64,14 @@ DURING_CALL = (COMPLETED, NOT_SAFE, DECLINED, LINE_DROPPED)
 # A victim surveyed with one of these outcomes is not asked again for SURVEY_INTERVAL_DAYS.
 SURVEYED = (COMPLETED, DECLINED)
 SURVEY_INTERVAL_DAYS = 365
+# Vigil's policy (domain.md is silent): after a call that did not reach the victim safely, nobody else
+# calls them for the survey for a while. Not safe to talk, or the line went dead (and while the urgent
+# welfare check that raised is open, however long): 7 days. No answer: 1 day. Only the person holding the
+# call-back of a "not safe to talk" call may call again sooner (survey_services.survey_start).
+WAIT_AFTER_DAYS = {NOT_SAFE: 7, LINE_DROPPED: 7, NO_ANSWER: 1}
+# A survey call started within this many hours and not finished is under way: nobody else may start one.
+# Older, it is taken as abandoned (the person calling never recorded how it ended).
+UNDER_WAY_HOURS = 2
 
 # --- the questionnaire ------------------------------------------------------------------------------------
 
