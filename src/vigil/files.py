@@ -1,18 +1,26 @@
-"""Files that Vigil's commands write with personal or sensitive data in them (exports, reports): readable
-and writable by their owner only, whatever the umask, so another account on the server cannot read them."""
+"""Files that Vigil writes with personal or sensitive data in them (uploads, exports, reports): readable and
+writable by their owner only, whatever the umask, so another account on the server cannot read them."""
 
 import os
 from pathlib import Path
+from typing import IO
 
 PRIVATE_MODE = 0o600
 
 
-def private_file_write(path: str | os.PathLike, content: str | bytes) -> None:
-    """Write `content` (text as UTF-8, newlines as given) to `path`, created or truncated with mode 0600."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_MODE)
+def private_file_open(path: str | os.PathLike, *, text: bool = True, exclusive: bool = False) -> IO:
+    """`path` opened for writing with mode 0600: created, or (unless `exclusive`) truncated. Text is UTF-8
+    with newlines as written."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_EXCL if exclusive else os.O_TRUNC)
+    fd = os.open(path, flags, PRIVATE_MODE)
     os.fchmod(fd, PRIVATE_MODE)  # a file that was already there keeps its old mode otherwise
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(content.encode("utf-8") if isinstance(content, str) else content)
+    return os.fdopen(fd, "w", encoding="utf-8", newline="") if text else os.fdopen(fd, "wb")
+
+
+def private_file_write(path: str | os.PathLike, content: str | bytes) -> None:
+    """Write `content` to `path` (see `private_file_open`)."""
+    with private_file_open(path, text=isinstance(content, str)) as handle:
+        handle.write(content)
 
 
 def private_directory(path: str | os.PathLike) -> Path:

@@ -84,7 +84,7 @@ def test_a_failure_in_the_writing_thread_leaves_a_run_that_resumes_to_the_same_r
         return real_commit(self, *args)
 
     monkeypatch.setattr(services.PipelinedCommit, "_commit", failing_on_the_third)
-    with pytest.raises(ConnectionError):
+    with pytest.raises(services.ImportInterrupted, match="ConnectionError"):
         run_import("incidents", _incidents_file("stopped"), system="stopped")
     run = ImportRun.objects.get(source_system="stopped", kind="incidents")
     assert run.status == "interrupted" and run.rows_committed == 14

@@ -39,6 +39,9 @@ class ImportRun(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField()
     started_at = models.DateTimeField(null=True, blank=True)
+    # Set when a process claims the run and at each batch it commits: a run still "running" whose heartbeat is
+    # older than services.STALE_AFTER was left by a process that died, and may be resumed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -18,17 +18,20 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, closing
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from vigil.audit.models import Action
 from vigil.audit.services import audit_record
 from vigil.bulk import rows_matching, rows_write
+from vigil.files import private_directory, private_file_open
 from vigil.incidents.models import Area
 from vigil.people import normalise
 from vigil.people.models import PersonRecord
@@ -41,6 +44,7 @@ from .writing import Context, Item, ids_reserve
 logger = logging.getLogger(__name__)
 
 BATCH_ROWS = 10000
+STALE_AFTER = timedelta(minutes=10)  # a run "running" with no batch committed for this long was left by a dead process
 MIN_RECORDS_TO_TRAIN = 1000  # below this, training a matching model on the force's records means little
 Progress = Callable[[ImportRun], None]
 
@@ -49,17 +53,29 @@ class ImportRefused(ValueError):
     """The import cannot start: an unknown kind, an empty source system, an unreadable file."""
 
 
+class ImportInterrupted(RuntimeError):
+    """A run stopped by an error. It names the run, the row and the error's type only: the error's own message
+    (a database's may quote whole rows) must not reach the task's stored result or a log."""
+
+
 def imports_dir() -> Path:
-    path = Path(getattr(settings, "VIGIL_IMPORTS_DIR", settings.VAR_DIR / "imports"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """The folder of uploaded files, readable by this account only (they hold personal data)."""
+    return private_directory(getattr(settings, "VIGIL_IMPORTS_DIR", settings.VAR_DIR / "imports"))
+
+
+def _claimable() -> Q:
+    """Runs a process may take: waiting, stopped, or left "running" by a process that died."""
+    return (Q(status__in=[ImportRun.Status.QUEUED, ImportRun.Status.INTERRUPTED])
+            | Q(status=ImportRun.Status.RUNNING, heartbeat_at__lt=timezone.now() - STALE_AFTER)
+            | Q(status=ImportRun.Status.RUNNING, heartbeat_at__isnull=True))
 
 
 def import_create(*, kind: str, source_system: str, file: IO[bytes], file_name: str, by=None,
                   dry_run: bool = False, link_after: bool = True, now: datetime | None = None,
                   request=None) -> ImportRun:
     """Keep the file and make a run for it (not yet started). The same file, kind and source system with
-    an unfinished run resumes that run instead of starting another."""
+    an unfinished run resumes that run instead of starting another: that run comes back with `reused` set
+    (see `import_resume` before queueing it again)."""
     if kind not in schema.KINDS:
         raise ImportRefused(f"Unknown kind of record: choose one of {', '.join(schema.KINDS)}")
     source_system = (source_system or "").strip()
@@ -70,7 +86,7 @@ def import_create(*, kind: str, source_system: str, file: IO[bytes], file_name: 
                     link_after=link_after, started_by=by, created_at=now)
     stored = imports_dir() / f"{run.public_id}.upload"
     digest, size = hashlib.sha256(), 0
-    with stored.open("wb") as out:
+    with private_file_open(stored, text=False, exclusive=True) as out:
         while chunk := file.read(1 << 20):
             digest.update(chunk)
             size += len(chunk)
@@ -83,12 +99,23 @@ def import_create(*, kind: str, source_system: str, file: IO[bytes], file_name: 
         status__in=[ImportRun.Status.QUEUED, ImportRun.Status.RUNNING, ImportRun.Status.INTERRUPTED]).first()
     if unfinished is not None and Path(unfinished.stored_file).exists():
         stored.unlink()
+        unfinished.reused = True
         return unfinished
     with stored.open("rb") as head:
         run.file_format = reading.format_of(file_name, head.read(64))
     run.file_sha256, run.file_bytes, run.stored_file = digest.hexdigest(), size, str(stored)
     run.save()
+    run.reused = False
     return run
+
+
+def import_resume(*, run: ImportRun) -> bool:
+    """Queue a stopped run again (one stopped, or left running by a process that died): True when this call
+    did, so that it is queued once however often it is asked (a double click)."""
+    stopped = _claimable() & ~Q(status=ImportRun.Status.QUEUED)
+    changed = ImportRun.objects.filter(stopped, pk=run.pk).update(status=ImportRun.Status.QUEUED)
+    run.refresh_from_db()
+    return changed == 1
 
 
 def _digest(values: dict) -> str:
@@ -128,6 +155,16 @@ class _Batch:
 
 def _rows_in_batches(run: ImportRun, kind: schema.Kind, raw_file, *, today, areas,
                      seen: dict[str, int]) -> Iterator[_Batch]:
+    def checked(values: dict):
+        clean, errors = schema.row_clean(kind, values, today=today, postcode=normalise.normalise_postcode,
+                                         phone=normalise.normalise_phone, areas=areas)
+        if clean is not None and clean.source_id in seen:
+            errors = [f"{kind.id_field} is also on row {seen[clean.source_id]}: each identifier once per file"]
+        return clean, errors
+
+    # Rows saved before an interruption are only remembered, as the uninterrupted run did: a row it took (no
+    # quarantine entry) by its identifier; a quarantined one only if it passed the checks (and was refused later).
+    quarantined = set(run.quarantine.values_list("row_number", flat=True)) if run.rows_committed else set()
     batch = _Batch(run, kind)
     for row in reading.rows_read(raw_file, run.file_format):
         source_id = ""
@@ -135,17 +172,16 @@ def _rows_in_batches(run: ImportRun, kind: schema.Kind, raw_file, *, today, area
             source_id = str(row.values.get(kind.id_field) or "").strip()
         elif row.partial:
             source_id = str(row.partial.get(kind.id_field) or "").strip()
-        if row.number <= run.rows_committed:  # saved before an interruption: only remember its identifier
-            if source_id and row.values is not None:
+        if row.number <= run.rows_committed:
+            if row.number not in quarantined:
                 seen.setdefault(source_id, row.number)
+            elif row.values is not None and not (clean := checked(row.values))[1]:
+                seen[clean[0].source_id] = row.number
             continue
         if row.values is None:
             batch.reject(row.number, source_id, [row.problem], row.partial, row.raw)
         else:
-            clean, errors = schema.row_clean(kind, row.values, today=today, postcode=normalise.normalise_postcode,
-                                             phone=normalise.normalise_phone, areas=areas)
-            if clean is not None and clean.source_id in seen:
-                errors = [f"{kind.id_field} is also on row {seen[clean.source_id]}: each identifier once per file"]
+            clean, errors = checked(row.values)
             if errors:
                 batch.reject(row.number, source_id, errors, row.values)
             else:
@@ -298,15 +334,17 @@ def _batch_apply(run: ImportRun, ctx: Context, rows: _Sorted) -> tuple[int, int,
 def import_run(*, run: ImportRun, progress: Progress | None = None, now: datetime | None = None,
                request=None) -> ImportRun:
     """Read the run's file from where it stopped to the end. On any failure the batch in hand is undone,
-    the run is marked interrupted and the error raised: running it again resumes."""
-    if run.status in (ImportRun.Status.FINISHED, ImportRun.Status.REFUSED, ImportRun.Status.LINKING):
-        return run
+    the run is marked interrupted and `ImportInterrupted` raised: running it again resumes. A run is read by
+    one process at a time: one already running (or finished) is returned as it is."""
     kind = schema.KINDS[run.kind]
     now = now or timezone.now()
     today = timezone.localdate(now)
-    areas = dict(Area.objects.values_list("code", "pk"))
-    ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, started_at=run.started_at or now)
+    claimed = ImportRun.objects.filter(_claimable(), pk=run.pk).update(
+        status=ImportRun.Status.RUNNING, started_at=Coalesce("started_at", now), heartbeat_at=timezone.now())
     run.refresh_from_db()
+    if not claimed:
+        return run
+    areas = dict(Area.objects.values_list("code", "pk"))
     seen: dict[str, int] = {}
     started = time.monotonic()
     counts_before = (run.created, run.updated, run.unchanged, run.quarantined)
@@ -329,6 +367,7 @@ def import_run(*, run: ImportRun, progress: Progress | None = None, now: datetim
         ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.REFUSED, problem=str(error)[:300],
                                                    finished_at=timezone.now())
         run.refresh_from_db()
+        _file_discard(run)
         _audit(run, counts_before, request=request)
         return run
     except BaseException as error:
@@ -339,7 +378,10 @@ def import_run(*, run: ImportRun, progress: Progress | None = None, now: datetim
                        type(error).__name__)
         run.refresh_from_db()
         _audit(run, counts_before, request=request)
-        raise
+        if not isinstance(error, Exception):  # KeyboardInterrupt, SystemExit: no message to leak
+            raise
+        raise ImportInterrupted(f"import run {run.public_id} interrupted after row {run.rows_committed}: "
+                                f"{type(error).__name__}") from None
     done = ImportRun.Status.LINKING if _needs_link(run) else ImportRun.Status.FINISHED
     ImportRun.objects.filter(pk=run.pk).update(status=done, problem="", finished_at=timezone.now(),
                                                bytes_committed=run.file_bytes)
@@ -358,6 +400,7 @@ def _counts_add(run: ImportRun, batch: _Batch, counts: tuple[int, int, int]) -> 
     run.quarantined += len(batch.quarantine)
     run.rows_committed = max(run.rows_committed, batch.last_row)
     run.bytes_committed = batch.bytes_read
+    run.heartbeat_at = timezone.now()
 
 
 def _batch_commit(run: ImportRun, batch: _Batch, *, now: datetime, pipeline: PipelinedCommit | None) -> None:
@@ -395,7 +438,7 @@ def _batch_commit(run: ImportRun, batch: _Batch, *, now: datetime, pipeline: Pip
         QuarantinedRow.objects.bulk_create(batch.quarantine, batch_size=1000)
         _counts_add(run, batch, counts)
         run.save(update_fields=["created", "updated", "unchanged", "quarantined", "rows_committed",
-                                "bytes_committed"])
+                                "bytes_committed", "heartbeat_at"])
 
 
 QUARANTINE_COLUMNS = ["id", "run_id", "row_number", "source_id", "reasons", "values", "raw"]
@@ -471,8 +514,8 @@ class PipelinedCommit:
                 rows_write(raw, "postgresql", model, columns, rows)
             cursor.execute("UPDATE imports_importrun SET created = created + %s, updated = updated + %s, "
                            "unchanged = unchanged + %s, quarantined = quarantined + %s, "
-                           "rows_committed = GREATEST(rows_committed, %s), bytes_committed = %s WHERE id = %s",
-                           [*counts, quarantined, last_row, bytes_read, self.run.pk])
+                           "rows_committed = GREATEST(rows_committed, %s), bytes_committed = %s, heartbeat_at = %s "
+                           "WHERE id = %s", [*counts, quarantined, last_row, bytes_read, timezone.now(), self.run.pk])
 
 
 def _needs_link(run: ImportRun) -> bool:

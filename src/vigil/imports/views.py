@@ -16,7 +16,7 @@ from . import schema
 from .forms import ImportForm
 from .models import ImportRun
 from .report import report_csv_lines, template_csv
-from .services import ImportRefused, import_create
+from .services import ImportRefused, import_create, import_resume
 from .tasks import import_run_task
 
 RUNS_SHOWN = 20
@@ -24,6 +24,8 @@ QUARANTINE_SHOWN = 50
 
 
 def _enqueue(run: ImportRun) -> None:
+    """Hand the run to the worker: only a new run, or one `import_resume` has just queued again (the worker
+    also refuses to read a run another process is reading)."""
     transaction.on_commit(lambda: import_run_task.enqueue(run.pk))
 
 
@@ -42,7 +44,8 @@ def runs(request):
             except ImportRefused as error:
                 form.add_error("file", str(error))
             else:
-                _enqueue(run)
+                if not run.reused or import_resume(run=run):  # the same file: its run, unless already going
+                    _enqueue(run)
                 messages.success(request, "The file is uploaded: the import runs in the background")
                 return redirect("imports:run", public_id=run.public_id)
         status = 400
@@ -78,10 +81,9 @@ def run_progress(request, public_id):
 @require_POST
 def run_resume(request, public_id):
     run = get_object_or_404(ImportRun, public_id=public_id)
-    if run.status != ImportRun.Status.INTERRUPTED:
+    if not import_resume(run=run):
         messages.info(request, "This import is not stopped, so there is nothing to resume")
     else:
-        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.QUEUED)
         _enqueue(run)
         messages.success(request, f"The import resumes after row {run.rows_committed}")
     return redirect("imports:run", public_id=run.public_id)

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from vigil.audit.models import Action
+from vigil.audit.services import audit_record
+from vigil.files import private_file_open
 from vigil.imports import schema
 from vigil.imports.models import ImportRun
 from vigil.imports.report import report_csv_lines
@@ -41,6 +44,9 @@ class Command(BaseCommand):
             self.stderr.write(f"Resuming the import stopped after row {run.rows_committed}")
         run = import_run(run=run, progress=lambda r: self._progress(r, started))
         sys.stderr.write("\n")
+        if run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING):
+            raise CommandError(f"import {run.public_id} of this file is being run by another process (the worker?): "
+                               f"see /imports/", returncode=2)
         if run.status == ImportRun.Status.REFUSED:
             raise CommandError(f"The file was refused: {run.problem}", returncode=2)
         if run.status == ImportRun.Status.LINKING:
@@ -50,12 +56,20 @@ class Command(BaseCommand):
                           f"updated={run.updated} unchanged={run.unchanged} quarantined={run.quarantined} "
                           f"dry_run={run.dry_run} seconds={seconds:.1f}")
         if options["report"] and run.quarantined:
-            with options["report"].open("w", encoding="utf-8", newline="") as out:
-                for text in report_csv_lines(run):
-                    out.write(text)
+            self._report_write(run, options["report"])
             self.stdout.write(f"quarantine report: {options['report']}")
         if run.quarantined:
             raise CommandError(f"{run.quarantined} row(s) were not imported: see the quarantine report", returncode=1)
+
+    def _report_write(self, run: ImportRun, path: Path) -> None:
+        """The quarantine report holds rows as sent (personal data): readable by this account only, and
+        audited as an export, as its download is."""
+        audit_record(action=Action.EXPORT, object_type="imports.ImportRun", object_id=str(run.public_id),
+                     reason="Quarantine report, to fix and send again",
+                     detail={"rows": run.quarantined, "kind": run.kind, "via": "vigil import"})
+        with private_file_open(path) as out:
+            for text in report_csv_lines(run):
+                out.write(text)
 
     def _progress(self, run: ImportRun, started: float) -> None:
         width = 30
