@@ -12,6 +12,7 @@ from tests import factories
 from vigil.audit.models import AuditEvent
 from vigil.cases import services, timeline
 from vigil.cases.models import Breach, Contact, CustodyRecord, ProtectiveOrder
+from vigil.csvsafe import csv_safe
 from vigil.incidents.models import Involvement
 from vigil.risk.models import GradingDecision
 
@@ -193,9 +194,10 @@ def test_only_some_roles_may_export_and_a_reason_is_needed(story):
 
 
 def test_a_formula_in_a_cell_is_written_as_text():
-    assert timeline._cell("=1+1") == "'=1+1"
-    assert timeline._cell("-2") == "'-2"
-    assert timeline._cell("Spoke") == "Spoke"
+    assert csv_safe("=1+1") == "'=1+1"
+    assert csv_safe("-2") == "'-2"
+    assert csv_safe("Spoke") == "Spoke"
+    assert csv_safe("-2.5", keep_numbers=True) == "-2.5" and csv_safe("-2+3", keep_numbers=True) == "'-2+3"
 
 
 def test_what_the_case_services_write_appears_once_with_its_label(story):

@@ -22,6 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from vigil.audit.services import audit_record
+from vigil.csvsafe import csv_safe
 from vigil.incidents.models import Involvement
 from vigil.people.models import Person
 from vigil.risk.models import GradingDecision, RiskAssessment, RiskLevel
@@ -340,15 +341,6 @@ def timeline_export(*, viewer, timeline: Timeline, reason: str, format: str, now
     return Export(timeline=timeline, exported_at=now, exported_by=viewer, reason=reason, format=format)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    """A cell a spreadsheet will show as text, never run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def timeline_csv(export: Export) -> str:
     """The CSV: a header saying what this is, when and by whom it was exported and why; then the rows."""
     out = io.StringIO()
@@ -361,12 +353,12 @@ def timeline_csv(export: Export) -> str:
                         ("Exported by (username)", export.exported_by.username),
                         ("Reason", export.reason),
                         ("Entries", len(export.timeline.items))):
-        writer.writerow([_cell(name), _cell(value)])
+        writer.writerow([csv_safe(name), csv_safe(value)])
     writer.writerow([])
     writer.writerow(["When (Europe/London)", "When (UTC)", "What", "Details", "Who", "Who (user id)", "Case incident",
                      "Source"])
     for item in export.timeline.items:
-        writer.writerow([_cell(v) for v in (
+        writer.writerow([csv_safe(v) for v in (
             f"{timezone.localtime(item.at):%Y-%m-%d %H:%M}", item.at.astimezone(UTC).isoformat(), item.label, item.summary, item.actor_label,
             item.actor_id, item.case_reference, item.source)])
     return out.getvalue()

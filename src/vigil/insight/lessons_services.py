@@ -19,6 +19,7 @@ from django.utils import timezone
 from vigil.accounts.models import Team, User
 from vigil.accounts.roles import ROLE_BY_CODE
 from vigil.audit.services import audit_record
+from vigil.csvsafe import csv_safe
 
 from .lessons_selectors import briefing_is_addressed_to, coverage_report, lesson_owner_choices
 from .models import (
@@ -208,15 +209,8 @@ def briefing_acknowledge(*, briefing: Briefing, user: User, now: datetime | None
 
 # --- coverage --------------------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ["Review", "Briefing", "Briefing id", "Issued (Europe/London)", "Team", "Addressed", "Acknowledged",
                "Acknowledged (%)"]
-
-
-def _cell(value) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def coverage_export(*, viewer: User, now: datetime | None = None, request=None) -> tuple[str, str]:
@@ -234,7 +228,7 @@ def coverage_export(*, viewer: User, now: datetime | None = None, request=None) 
         for line in (*item.teams, item.total):
             name = "All addressed users" if line is item.total else (
                 line.team.name if isinstance(line.team, Team) else "No team")
-            writer.writerow([_cell(v) for v in (
+            writer.writerow([csv_safe(v) for v in (
                 briefing.lesson.review.reference, briefing.title, briefing.public_id, issued, name, line.addressed,
                 line.acknowledged, "" if line.percent is None else line.percent)])
             rows += 1

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from vigil.accounts.access import requires
+from vigil.csvsafe import csv_safe
 
 from . import pack as rules
 from .pack_forms import PackForm
@@ -184,22 +185,6 @@ def pack_filename(pack: rules.PerformancePack, extension: str) -> str:
     return f"vigil-performance-pack-{area}-{pack.inputs.start:%Y%m%d}-{pack.inputs.end:%Y%m%d}.{extension}"
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
-
-
 def pack_csv_text(pack: rules.PerformancePack) -> str:
     """One row per figure: period, area, section, JSON key, figure, value (a number, empty when not
     available), unit, the report's value, and why a value is not available."""
@@ -208,7 +193,7 @@ def pack_csv_text(pack: rules.PerformancePack) -> str:
     writer.writerow(["from", "to", "area", "section", "key", "figure", "value", "unit", "report", "not_available"])
     area = pack.inputs.area[1] if pack.inputs.area else "Whole force"
     for row in rules.pack_rows(pack):
-        writer.writerow([_cell(v) for v in (pack.inputs.start.isoformat(), pack.inputs.end.isoformat(), area,
+        writer.writerow([csv_safe(v, keep_numbers=True) for v in (pack.inputs.start.isoformat(), pack.inputs.end.isoformat(), area,
                                             row.section, row.key, row.label, row.value, row.unit, row.report,
                                             pack.not_available.get(row.key, ""))])
     return out.getvalue()

@@ -30,6 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from vigil.csvsafe import csv_safe
+
 from .agenda import is_repeat
 from .figures import DAYS_A_YEAR, PER_WOMEN, RECOMMENDED_CASES_A_YEAR_PER_10K_WOMEN, Figure, share
 
@@ -251,11 +253,6 @@ def _percent(figure: Figure) -> str:
     return "" if figure.value is None else f"{figure.value * 100:.1f}"
 
 
-def _text(value: str) -> str:
-    """A name as a CSV cell a spreadsheet will not run as a formula."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
-
-
 CSV_COLUMNS: tuple[str, ...] = (
     "marac_code", "marac_name", "period_from", "period_to", "cases_discussed", "repeat_cases",
     "repeat_rate_percent", "children",
@@ -271,7 +268,8 @@ def csv_row(result: DataReturn) -> list[str]:
     number of women is not known)."""
     volume = result.cases_a_year_per_10k_women
     return [
-        result.area_code, _text(result.area_name), result.start.isoformat(), result.end.isoformat(), str(result.cases),
+        csv_safe(result.area_code), csv_safe(result.area_name), result.start.isoformat(), result.end.isoformat(),
+        str(result.cases),
         str(result.repeat_cases), _percent(result.repeat_rate), str(result.children),
         *(str(a.count) for a in result.referrals_by_agency),
         *(value for e in result.equality for value in (str(e.count), _percent(e.share), str(e.not_known))),
