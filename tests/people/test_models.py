@@ -78,3 +78,11 @@ def test_partners_are_intimate_and_a_relationship_needs_two_people():
         Relationship.objects.create(victim=victim, suspect=victim, kind="family_member", intimate=False)
     Relationship.objects.create(victim=victim, suspect=suspect, kind="family_member", intimate=False,
                                 detail="son")
+
+
+def test_a_very_long_name_is_saved_with_its_phonetic_key_cut_to_the_field():
+    long_name = "Featherstonehaugh-Cholmondeley-Marjoribanks"  # 44 characters, a 21-letter Metaphone key
+    record = factories.person_record_create(given_name="Ann", family_name=long_name)
+    record.refresh_from_db()
+    assert record.family_name == long_name
+    assert 0 < len(record.family_name_phonetic) <= PersonRecord._meta.get_field("family_name_phonetic").max_length

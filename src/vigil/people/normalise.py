@@ -66,10 +66,14 @@ def name_key(name: str) -> str:
     return re.sub(r"[^a-z]", "", ascii_only.lower())
 
 
+PHONETIC_KEY_LENGTH = 20  # PersonRecord's phonetic fields; a longer name's key is cut to this
+
+
 def phonetic_key(name: str) -> str:
-    """A phonetic key (Metaphone) so that Smith and Smyth, Catherine and Katherine meet."""
+    """A phonetic key (Metaphone) so that Smith and Smyth, Catherine and Katherine meet; at most
+    PHONETIC_KEY_LENGTH characters (a name of 40 letters or more can have a longer one)."""
     key = name_key(name)
-    return jellyfish.metaphone(key) if key else ""
+    return jellyfish.metaphone(key)[:PHONETIC_KEY_LENGTH] if key else ""
 
 
 def address_key(*, line1: str, postcode: str) -> str:
