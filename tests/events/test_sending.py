@@ -59,7 +59,7 @@ def test_each_delivery_in_a_batch_is_signed_claimed_and_logged_at_its_own_time(r
     clock = Clock(timedelta(seconds=15))
     started = clock.at + clock.step
 
-    assert deliveries_due_send(clock=clock) == {"delivered": 3}
+    assert deliveries_due_send(time_now=clock) == {"delivered": 3}
 
     times = [started + clock.step * n for n in (1, 2, 3)]
     assert sends == [(int(at.timestamp()), at + policy.CLAIM) for at in times]  # each claim ahead of its send
@@ -71,7 +71,7 @@ def test_each_delivery_in_a_batch_is_signed_claimed_and_logged_at_its_own_time(r
 def test_a_batch_stops_after_its_time_budget_and_leaves_the_rest_to_another_task(receiver):
     deliveries = three_due(receiver.url)
 
-    outcomes = deliveries_due_send(clock=Clock(policy.DUE_BATCH_TIME * 0.4))  # the third would start at 1.2x
+    outcomes = deliveries_due_send(time_now=Clock(policy.DUE_BATCH_TIME * 0.4))  # the third would start at 1.2x
 
     assert outcomes == {"delivered": 2, "left for the next task": 1}
     assert len(receiver.received) == 2

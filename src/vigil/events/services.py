@@ -272,15 +272,16 @@ def due_deliveries(now: datetime):
     return Delivery.objects.filter(status__in=DUE, next_attempt_at__lte=now, subscription__active=True)
 
 
-def deliveries_due_send(*, clock: Callable[[], datetime] = timezone.now, limit: int = DUE_BATCH) -> dict[str, int]:
+def deliveries_due_send(*, time_now: Callable[[], datetime] = timezone.now,
+                        limit: int = DUE_BATCH) -> dict[str, int]:
     """Send every delivery that is due (oldest first). Each is claimed, signed and logged at its own time,
-    `clock()` when its turn comes, as `delivery_send` does. After `policy.DUE_BATCH_TIME` the run stops and
+    `time_now()` when its turn comes, as `delivery_send` does. After `policy.DUE_BATCH_TIME` the run stops and
     enqueues another task for the rest ("left for the next task" counts them)."""
-    started = clock()
+    started = time_now()
     due = list(due_deliveries(started).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
     outcomes: dict[str, int] = {}
     for sent, pk in enumerate(due):
-        now = clock()
+        now = time_now()
         if now - started >= policy.DUE_BATCH_TIME:
             outcomes["left for the next task"] = len(due) - sent
             _enqueue_due()
