@@ -2,6 +2,8 @@
 it takes part in the caller's transaction and any thread may call it): psycopg 3 COPY on PostgreSQL,
 executemany on SQLite. Used by the demo generator and by imports."""
 
+import queue
+import threading
 from collections.abc import Sequence
 from datetime import date
 
@@ -81,3 +83,63 @@ def rows_matching_pairs(model: type[Model], columns: Sequence[str], keys: tuple[
                             for pair in chunk for value in pair])
             found.extend(cursor.fetchall())
     return found
+
+
+class WriterThread:
+    """A second thread that writes the batches put to it, at most `depth` behind the thread putting them.
+    Subclasses say how one batch is written (`write`), and may open and close what the thread needs
+    (`opened`, `closed`: its own connection, for example). An error in the thread is kept and raised in the
+    putting thread at its next `put`, `drain` or `close`; every batch put is still taken off the queue, so
+    the putting thread never waits for ever."""
+
+    def __init__(self, *, name: str, depth: int = 2):
+        self.batches: queue.Queue = queue.Queue(maxsize=depth)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self.thread.start()
+
+    def write(self, batch) -> None:
+        raise NotImplementedError
+
+    def opened(self) -> None:
+        """Called on the thread before the first batch."""
+
+    def closed(self) -> None:
+        """Called on the thread after the last batch."""
+
+    def put(self, batch) -> None:
+        self._raise_error()
+        self.batches.put(batch)
+
+    def drain(self) -> None:
+        """Wait until every batch so far is written (call before committing)."""
+        self.batches.join()
+        self._raise_error()
+
+    def close(self, *, raise_error: bool = True) -> None:
+        """Stop the thread once every batch put is written; `raise_error=False` when cleaning up after an
+        error the caller is already handling."""
+        self.batches.put(None)
+        self.thread.join()
+        if raise_error:
+            self._raise_error()
+
+    def _raise_error(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def _run(self) -> None:
+        try:
+            self.opened()
+        except BaseException as error:  # handed to the putting thread by _raise_error
+            self.error = error
+        while (batch := self.batches.get()) is not None:
+            try:
+                if self.error is None:
+                    self.write(batch)
+            except BaseException as error:
+                self.error = error
+            finally:
+                self.batches.task_done()
+        self.batches.task_done()
+        self.closed()

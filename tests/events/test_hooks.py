@@ -72,13 +72,19 @@ def test_an_order_made_puts_markers_that_are_removed_when_it_ends(case):
         assert_nothing_personal(event)
 
 
-def test_police_bail_with_conditions_is_published(case):
+def police_bail_with_conditions(case):
+    """The suspect arrested an hour after T0 and bailed five hours later with CONDITIONS."""
     arrested = T0 + timedelta(hours=1)
     custody = custody_services.custody_arrest_record(case=case, by=case.owner, arrested_at=arrested, now=arrested)
     bailed = arrested + timedelta(hours=5)
     custody_services.custody_disposal_record(custody=custody, by=case.owner, disposal="pre_charge_bail",
                                              disposed_at=bailed, bail_conditions=CONDITIONS,
                                              bail_return_on=date(2026, 12, 1), now=bailed)
+    return custody
+
+
+def test_police_bail_with_conditions_is_published(case):
+    custody = police_bail_with_conditions(case)
 
     [event] = events("bail.granted")
     order = ProtectiveOrder.objects.get(custody_record=custody)
@@ -91,19 +97,14 @@ def test_police_bail_with_conditions_is_published(case):
 
 
 def test_bail_conditions_are_an_order_made_and_varying_them_is_published(case):
-    arrested = T0 + timedelta(hours=1)
-    custody = custody_services.custody_arrest_record(case=case, by=case.owner, arrested_at=arrested, now=arrested)
-    bailed = arrested + timedelta(hours=5)
-    custody_services.custody_disposal_record(custody=custody, by=case.owner, disposal="pre_charge_bail",
-                                             disposed_at=bailed, bail_conditions=CONDITIONS,
-                                             bail_return_on=date(2026, 12, 1), now=bailed)
+    custody = police_bail_with_conditions(case)
     order = ProtectiveOrder.objects.get(custody_record=custody)
 
     [made] = events("order.made")
     assert made.payload == {"case": str(case.public_id), "order": str(order.public_id),
                             "order_kind": "bail_conditions", "starts_at": "2026-11-02T16:00:00Z", "ends_on": "2026-12-01",
                             "follows": None}
-    changed = bailed + timedelta(days=2)
+    changed = T0 + timedelta(hours=6, days=2)  # two days after the bail
     custody_services.custody_bail_conditions_change(order=order, by=case.owner, conditions=CONDITIONS[:1],
                                                     changed_at=changed, ends_on=date(2026, 12, 8),
                                                     now=changed + timedelta(hours=1))

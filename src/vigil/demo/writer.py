@@ -10,8 +10,6 @@ connection and nothing else touches it meanwhile; the caller commits or rolls ba
 On SQLite the database works inside this process and a writer thread only fights the generator for
 the GIL (measured: about 35 % slower), so `InlineWriter` writes in the generating thread."""
 
-import queue
-import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 
@@ -19,7 +17,7 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max, Model
 
-from vigil.bulk import rows_write
+from vigil.bulk import WriterThread, rows_write
 
 BatchRows = list[tuple[type[Model], Sequence[str], list[tuple]]]
 
@@ -50,53 +48,25 @@ class InlineWriter:
         return None
 
 
-class BackgroundWriter:
-    """Writes batches on a second thread, at most `depth` batches behind the generator."""
+class BackgroundWriter(WriterThread):
+    """Writes batches on a second thread, at most `depth` batches behind the generator, through the
+    generator's own connection (so in its transaction)."""
 
     def __init__(self, depth: int = 2):
         connection.ensure_connection()
         self.raw = connection.connection
         self.vendor = connection.vendor
-        self.batches: queue.Queue[BatchRows | None] = queue.Queue(maxsize=depth)
-        self.error: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="demo-writer", daemon=True)
-        self.thread.start()
+        super().__init__(name="demo-writer", depth=depth)
 
-    def put(self, batch: BatchRows) -> None:
-        self._raise_error()
-        self.batches.put(batch)
-
-    def drain(self) -> None:
-        """Wait until every batch so far is written (call before committing)."""
-        self.batches.join()
-        self._raise_error()
-
-    def close(self) -> None:
-        self.batches.put(None)
-        self.thread.join()
-        self._raise_error()
+    def write(self, batch: BatchRows) -> None:
+        for model, columns, rows in batch:
+            rows_write(self.raw, self.vendor, model, columns, rows)
 
     def __enter__(self) -> "BackgroundWriter":
         return self
 
     def __exit__(self, *exc_info) -> None:
         self.close()
-
-    def _run(self) -> None:
-        while (batch := self.batches.get()) is not None:
-            try:
-                if self.error is None:
-                    for model, columns, rows in batch:
-                        rows_write(self.raw, self.vendor, model, columns, rows)
-            except BaseException as exc:  # handed to the generating thread by _raise_error
-                self.error = exc
-            finally:
-                self.batches.task_done()
-        self.batches.task_done()
-
-    def _raise_error(self) -> None:
-        if self.error is not None:
-            raise self.error
 
 
 def session_prepare() -> None:

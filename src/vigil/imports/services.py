@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, closing
@@ -30,7 +28,7 @@ from django.utils import timezone
 
 from vigil.audit.models import Action
 from vigil.audit.services import audit_record
-from vigil.bulk import rows_matching, rows_write
+from vigil.bulk import WriterThread, rows_matching, rows_write
 from vigil.files import private_directory, private_file_open
 from vigil.incidents.models import Area
 from vigil.people import normalise
@@ -356,7 +354,7 @@ def import_run(*, run: ImportRun, progress: Progress | None = None, now: datetim
             pipeline = None
             if PipelinedCommit.usable(run):
                 pipeline = PipelinedCommit(run, Context(source_system=run.source_system, now=now))
-                stack.callback(pipeline.close)
+                stack.callback(pipeline.close, raise_error=False)  # its error is raised by drain
             for batch in batches:
                 _batch_commit(run, batch, now=now, pipeline=pipeline)
                 if progress is not None:
@@ -444,7 +442,7 @@ def _batch_commit(run: ImportRun, batch: _Batch, *, now: datetime, pipeline: Pip
 QUARANTINE_COLUMNS = ["id", "run_id", "row_number", "source_id", "reasons", "values", "raw"]
 
 
-class PipelinedCommit:
+class PipelinedCommit(WriterThread):
     """On PostgreSQL, outside any transaction: each batch of new rows is written and committed, with its
     quarantined rows and the run's checkpoint, by a thread on a second connection, while this thread reads,
     checks and looks up the next batch. The database works in its own process, so the two overlap on two
@@ -453,12 +451,10 @@ class PipelinedCommit:
 
     def __init__(self, run: ImportRun, ctx: Context, depth: int = 2):
         self.run, self.ctx = run, ctx
-        self.batches: queue.Queue = queue.Queue(maxsize=depth)
-        self.error: BaseException | None = None
-        self.wrapper_class = type(connections[DEFAULT_DB_ALIAS])  # `connection` is only a proxy
-        self.settings = dict(connection.settings_dict)
-        self.thread = threading.Thread(target=self._run, name="import-writer", daemon=True)
-        self.thread.start()
+        # A second wrapper of the same database (its own connection; Django's session set-up: UTC, as the
+        # rows are written). `connection` is only a proxy, hence the wrapper's class from `connections`.
+        self.writer_connection = type(connections[DEFAULT_DB_ALIAS])(dict(connection.settings_dict))
+        super().__init__(name="import-writer", depth=depth)
 
     @staticmethod
     def usable(run: ImportRun) -> bool:
@@ -473,39 +469,16 @@ class PipelinedCommit:
                       for pk, q in zip(ids, batch.quarantine, strict=True)]
         if quarantine:
             writes = [*writes, (QuarantinedRow, QUARANTINE_COLUMNS, quarantine)]
-        self.batches.put((writes, counts, len(quarantine), batch.last_row, batch.bytes_read))
+        super().put((writes, counts, len(quarantine), batch.last_row, batch.bytes_read))
 
-    def drain(self) -> None:
-        self.batches.join()
-        self._raise_error()
+    def opened(self) -> None:
+        self.writer_connection.ensure_connection()
 
-    def close(self) -> None:
-        self.batches.put(None)
-        self.thread.join()
+    def write(self, work) -> None:
+        self._commit(self.writer_connection.connection, *work)
 
-    def _raise_error(self) -> None:
-        if self.error is not None:
-            raise self.error
-
-    def _run(self) -> None:
-        # A second wrapper of the same database (its own connection; Django's session set-up: UTC, as the rows
-        # are written). Whatever fails, every batch put is taken off the queue, so the reading thread never waits
-        # for ever; it raises the error at its next batch.
-        writer_connection = self.wrapper_class(self.settings)
-        try:
-            writer_connection.ensure_connection()
-        except BaseException as error:
-            self.error = error
-        while (work := self.batches.get()) is not None:
-            try:
-                if self.error is None:
-                    self._commit(writer_connection.connection, *work)
-            except BaseException as error:
-                self.error = error
-            finally:
-                self.batches.task_done()
-        self.batches.task_done()
-        writer_connection.close()
+    def closed(self) -> None:
+        self.writer_connection.close()
 
     def _commit(self, raw, writes, counts, quarantined: int, last_row: int, bytes_read: int) -> None:
         with raw.transaction(), raw.cursor() as cursor:
